@@ -1,0 +1,15 @@
+import type { Database } from '../db/client';
+import { createProgramCycleActivities } from './program-cycle';
+
+export interface ActivityDeps {
+  database: Database;
+}
+
+/** Every activity of the product, built from injected dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createProgramCycleActivities(deps),
+  };
+}
+
+export type CycleActivities = ReturnType<typeof createActivities>;

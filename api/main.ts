@@ -1,0 +1,33 @@
+import { Client, Connection } from '@temporalio/client';
+import { createDatabase } from '../db/client';
+import { TASK_QUEUES } from '../domain/temporal-names';
+import { readApiEnv } from './env';
+import { startApiServer } from './server';
+
+const env = readApiEnv();
+const database = createDatabase(env.DATABASE_URL);
+const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+
+const server = await startApiServer({
+  database,
+  temporal,
+  taskQueue: env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUES.programCycle,
+  port: env.PORT,
+  host: env.HOST,
+  ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
+});
+console.log(`[api] listening on ${server.url}`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[api] ${signal}: closing`);
+  await server.close();
+  await connection.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

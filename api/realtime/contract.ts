@@ -1,0 +1,21 @@
+// The Socket.IO contract, types only, shared by the API and the console.
+import type { CycleEvent } from '../../domain/events';
+
+export interface ServerToClientEvents {
+  /** A cycle changed; carries its whole new state, to be dropped if older than what the console holds. */
+  'cycle:changed': (event: CycleEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Receive changes of every cycle (the list page). */
+  'cycles:watch': (ack: (result: WatchResult) => void) => void;
+  /** Receive changes of one cycle (its page). */
+  'cycle:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
+  'cycle:unwatch': (cycleId: string) => void;
+}
+
+export type WatchResult = { ok: true } | { ok: false; error: string };
+
+export interface SocketData {
+  actor: string;
+}

@@ -1,0 +1,110 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { ActorVariables } from '../middleware/actor';
+import {
+  CompletePhaseSchema,
+  CreateCycleSchema,
+  CycleDetailSchema,
+  CycleIdParamSchema,
+  CycleStateSchema,
+  CycleSummarySchema,
+  ErrorSchema,
+  OptionalReasonSchema,
+  PhaseParamSchema,
+  ReasonSchema,
+} from '../schemas';
+import type { CycleService } from '../services/cycles';
+import { validationHook } from '../validation';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const errors = {
+  400: json(ErrorSchema, 'Invalid input'),
+  404: json(ErrorSchema, 'No such cycle'),
+  409: json(ErrorSchema, 'Refused by a rule of the cycle (paused, phase not started, already done…)'),
+};
+
+const listCycles = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['cycles'],
+  summary: 'List program cycles with their phases',
+  responses: { 200: json(z.object({ cycles: z.array(CycleSummarySchema) }), 'Cycles, newest first') },
+});
+
+const createCycle = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['cycles'],
+  summary: 'Create a program cycle and start its workflow',
+  request: body(CreateCycleSchema),
+  responses: { 201: json(z.object({ cycle: CycleDetailSchema }), 'The created cycle'), 400: errors[400], 409: json(ErrorSchema, 'A cycle with this name exists') },
+});
+
+const getCycle = createRoute({
+  method: 'get',
+  path: '/{cycleId}',
+  tags: ['cycles'],
+  summary: 'One cycle: phases, funding sources and every transition with who made it',
+  request: { params: CycleIdParamSchema },
+  responses: { 200: json(z.object({ cycle: CycleDetailSchema }), 'The cycle'), 404: errors[404] },
+});
+
+const getLiveState = createRoute({
+  method: 'get',
+  path: '/{cycleId}/live',
+  tags: ['cycles'],
+  summary: "The cycle's state as its workflow holds it right now (workflow Query)",
+  request: { params: CycleIdParamSchema },
+  responses: { 200: json(z.object({ state: CycleStateSchema }), 'Live state'), 404: errors[404] },
+});
+
+const completePhase = createRoute({
+  method: 'post',
+  path: '/{cycleId}/phases/{phase}/complete',
+  tags: ['cycles'],
+  summary: 'Mark the active phase done; the next phase starts',
+  request: { params: PhaseParamSchema, ...body(CompletePhaseSchema) },
+  responses: { 200: json(z.object({ state: CycleStateSchema }), 'State after the change'), ...errors },
+});
+
+const actionRoute = (path: string, summary: string, schema: typeof ReasonSchema | typeof OptionalReasonSchema) =>
+  createRoute({
+    method: 'post',
+    path,
+    tags: ['cycles'],
+    summary,
+    request: { params: CycleIdParamSchema, ...body(schema) },
+    responses: { 200: json(z.object({ state: CycleStateSchema }), 'State after the change'), ...errors },
+  });
+
+const pauseCycle = actionRoute('/{cycleId}/pause', 'Pause the cycle: no phase advances until it resumes', ReasonSchema);
+const resumeCycle = actionRoute('/{cycleId}/resume', 'Resume a paused cycle', OptionalReasonSchema);
+const cancelCycle = actionRoute('/{cycleId}/cancel', 'Cancel the cycle and every open phase', ReasonSchema);
+
+export function cycleRoutes(service: CycleService) {
+  return new OpenAPIHono<{ Variables: ActorVariables }>({ defaultHook: validationHook })
+    .openapi(listCycles, async (c) => c.json({ cycles: await service.list() }, 200))
+    .openapi(createCycle, async (c) => c.json({ cycle: await service.create(c.req.valid('json'), c.var.actor) }, 201))
+    .openapi(getCycle, async (c) => c.json({ cycle: await service.get(c.req.valid('param').cycleId) }, 200))
+    .openapi(getLiveState, async (c) => c.json({ state: await service.live(c.req.valid('param').cycleId) }, 200))
+    .openapi(completePhase, async (c) => {
+      const { cycleId, phase } = c.req.valid('param');
+      const state = await service.completePhase(cycleId, phase, c.var.actor, c.req.valid('json').comment);
+      return c.json({ state }, 200);
+    })
+    .openapi(pauseCycle, async (c) => {
+      const state = await service.pause(c.req.valid('param').cycleId, c.var.actor, c.req.valid('json').reason);
+      return c.json({ state }, 200);
+    })
+    .openapi(resumeCycle, async (c) => {
+      const state = await service.resume(c.req.valid('param').cycleId, c.var.actor, c.req.valid('json').reason);
+      return c.json({ state }, 200);
+    })
+    .openapi(cancelCycle, async (c) => {
+      const state = await service.cancel(c.req.valid('param').cycleId, c.var.actor, c.req.valid('json').reason);
+      return c.json({ state }, 200);
+    });
+}

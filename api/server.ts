@@ -1,0 +1,51 @@
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { relative } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Client } from '@temporalio/client';
+import { Hono } from 'hono';
+import type { Database } from '../db/client';
+import { createApp } from './app';
+import { attachRealtime } from './realtime/server';
+
+export interface ApiServerOptions {
+  database: Database;
+  temporal: Client;
+  taskQueue: string;
+  port: number;
+  host?: string;
+  /** The built console; its index.html answers every non-API path so client routes load directly. */
+  consoleDir?: string;
+}
+
+/** One HTTP server: the API under /api, Socket.IO, and the console, all on one URL. */
+export async function startApiServer(options: ApiServerOptions) {
+  const api = createApp(options);
+  const root = new Hono();
+  root.route('/', api);
+  if (options.consoleDir) {
+    const consoleRoot = relative(process.cwd(), options.consoleDir) || '.';
+    root.use('/*', serveStatic({ root: consoleRoot }));
+    root.get('/*', serveStatic({ root: consoleRoot, path: 'index.html' }));
+  }
+
+  const httpServer = createAdaptorServer({ fetch: root.fetch }) as HttpServer;
+  const realtime = await attachRealtime(httpServer, options.database);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    realtime,
+    async close() {
+      await realtime.close();
+      httpServer.closeAllConnections?.();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { CycleState, Phase, TransitionKind } from './cycle';
+
+/** A change recorded in the events table and pushed to every console. */
+export interface CycleEvent {
+  id: number;
+  cycleId: string;
+  kind: TransitionKind;
+  phase: Phase | null;
+  actor: string;
+  at: string;
+  state: CycleState;
+}
+
+/** The one Postgres channel every API node LISTENs on. */
+export const EVENTS_CHANNEL = 'jigi_events';

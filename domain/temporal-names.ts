@@ -1,0 +1,9 @@
+// Names that cross the wire to Temporal, written once.
+export const TASK_QUEUES = {
+  programCycle: 'program-cycle',
+} as const;
+
+export const WORKFLOW_TYPES = {
+  programCycle: 'programCycleWorkflow',
+  cyclePhase: 'cyclePhaseWorkflow',
+} as const;

@@ -1,0 +1,22 @@
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createDatabase } from '../db/client';
+import { createWorker } from './create-worker';
+import { readWorkerEnv } from './env';
+
+const env = readWorkerEnv();
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const database = createDatabase(env.DATABASE_URL);
+const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+const worker = await createWorker({
+  connection,
+  namespace: env.TEMPORAL_NAMESPACE,
+  database,
+  ...(env.TEMPORAL_TASK_QUEUE ? { taskQueue: env.TEMPORAL_TASK_QUEUE } : {}),
+});
+console.log(`[worker] polling task queue "${worker.options.taskQueue}" on ${env.TEMPORAL_ADDRESS}`);
+// Runtime.install's default shutdown signals (SIGINT, SIGTERM) make run() resolve after in-flight tasks finish.
+await worker.run();
+await connection.close();
+await database.close();
+console.log('[worker] stopped');

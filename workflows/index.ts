@@ -1,0 +1,2 @@
+export { programCycleWorkflow } from './program-cycle';
+export { cyclePhaseWorkflow } from './cycle-phase';
