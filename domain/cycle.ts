@@ -59,7 +59,8 @@ export function whyPhaseCannotComplete(state: CycleState, phase: Phase): string 
   const current = state.phases.find((p) => p.phase === phase);
   if (!current) return `Unknown phase "${phase}".`;
   if (current.status === 'completed') return `The ${phase} phase is already completed.`;
-  if (current.status !== 'active') return `The ${phase} phase has not started yet.`;
+  if (current.status === 'cancelled') return `The ${phase} phase is cancelled.`;
+  if (current.status === 'pending' && !isStarting(state, phase)) return `The ${phase} phase has not started yet.`;
   if (phase === 'grievances') {
     const disbursement = state.phases.find((p) => p.phase === 'disbursement');
     if (disbursement?.status !== 'completed') {
@@ -67,6 +68,17 @@ export function whyPhaseCannotComplete(state: CycleState, phase: Phase): string 
     }
   }
   return null;
+}
+
+/**
+ * A pending phase whose predecessors are all completed in a running cycle is being started by the
+ * workflow right now: an action on it waits for the start instead of failing on a race.
+ */
+function isStarting(state: CycleState, phase: Phase): boolean {
+  const order: readonly Phase[] = SEQUENTIAL_PHASES;
+  const index = order.indexOf(phase);
+  if (index < 0 || state.status !== 'running') return false;
+  return order.slice(0, index).every((before) => state.phases.find((p) => p.phase === before)?.status === 'completed');
 }
 
 export function whyCannotPause(state: CycleState): string | null {

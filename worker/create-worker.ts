@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
-import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Database } from '../db/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
@@ -20,7 +20,7 @@ export interface WorkerOptions {
   namespace: string;
   database: Database;
   taskQueue?: string;
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundleOption;
 }
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {

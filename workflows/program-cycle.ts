@@ -56,6 +56,8 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
   const children = new Map<Phase, ChildWorkflowHandle<typeof cyclePhaseWorkflow>>();
   const phasesScope = new CancellationScope();
   let cancellation: { actor: string; reason: string } | null = null;
+  /** True from a phase's completion until the cycle has started what comes next. */
+  let settling = false;
 
   const phaseOf = (phase: Phase) => state.phases.find((p) => p.phase === phase)!;
 
@@ -85,8 +87,12 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
   setHandler(
     completePhaseUpdate,
     async ({ phase, actor, comment }) => {
+      await condition(() => children.has(phase) || state.status === 'cancelled');
+      if (state.status === 'cancelled') return state;
       await children.get(phase)!.signal(markPhaseDoneSignal, { actor, comment });
       await condition(() => phaseOf(phase).status !== 'active' || state.status === 'cancelled');
+      // Answer once the next phase has started, so the caller sees where the cycle now stands.
+      await condition(() => !settling || state.status !== 'running');
       await persisted();
       return state;
     },
@@ -138,6 +144,7 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
 
   const finishPhase = async (phase: Phase) => {
     const { completedBy, comment } = await children.get(phase)!.result();
+    settling = true;
     Object.assign(phaseOf(phase), { status: 'completed', completedAt: new Date().toISOString(), completedBy });
     await record('phase-completed', completedBy, phase, comment);
     return completedBy;
@@ -150,8 +157,10 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
       await condition(() => state.status !== 'paused');
       await startPhase(phase, actor);
       if (phase === GRIEVANCES_OPEN_WITH) await startPhase('grievances', actor);
+      settling = false;
       actor = await finishPhase(phase);
     }
+    settling = false;
     await condition(() => state.status !== 'paused');
     return finishPhase('grievances');
   };
@@ -161,6 +170,7 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
     const closedBy = await phasesScope.run(runPhases);
     state.status = 'completed';
     await record('cycle-completed', closedBy);
+    settling = false;
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Cancelled by the cancel Update, or from outside Temporal's own tools.
