@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
-import { errorBody, respondWithError } from './errors';
+import { respondNotFound, respondWithError } from './errors';
 import { actorMiddleware, type ActorVariables } from './middleware/actor';
 import { cycleRoutes } from './routes/cycles';
 import { healthRoutes } from './routes/health';
@@ -17,7 +17,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<{ Variables: ActorVariables }>();
   app.onError((err, c) => respondWithError(c, err));
-  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
+  app.notFound(respondNotFound);
   app.use('/api/*', actorMiddleware);
 
   const routes = app

@@ -58,14 +58,23 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
         : `Temporal could not answer: ${err.message}`;
     return { status: 503, body: errorBody('unavailable', message) };
   }
-  if (isPostgresError(err) && err.code === PG_UNIQUE_VIOLATION) {
-    return { status: 409, body: errorBody('conflict', 'An item with the same unique value already exists.', { constraint: err.constraint_name }) };
+  const pgError = postgresErrorOf(err);
+  if (pgError?.code === PG_UNIQUE_VIOLATION) {
+    return { status: 409, body: errorBody('conflict', 'An item with the same unique value already exists.', { constraint: pgError.constraint_name }) };
   }
   return { status: 500, body: errorBody('internal', 'Unexpected server error.') };
 }
 
-function isPostgresError(err: unknown): err is { code: string; constraint_name?: string } {
-  return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'PostgresError';
+/** The driver's error, also when Drizzle wraps it as the cause of its own. */
+function postgresErrorOf(err: unknown): { code: string; constraint_name?: string } | null {
+  for (let e = err; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    if ((e as { name?: string }).name === 'PostgresError') return e as { code: string; constraint_name?: string };
+  }
+  return null;
+}
+
+export function respondNotFound(c: Context) {
+  return c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404);
 }
 
 export function respondWithError(c: Context, err: unknown) {

