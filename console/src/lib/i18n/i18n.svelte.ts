@@ -1,0 +1,97 @@
+import { formatFcfa } from '../../../../domain/money';
+import { ApiError } from '../api/api-error';
+import { en } from './en';
+import { fr, type Messages } from './fr';
+
+export const LOCALES = ['fr', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const dictionaries: Record<Locale, Messages> = { fr, en };
+const STORAGE_KEY = 'jigi.locale';
+// Mali is on UTC+0 all year: every time is shown in UTC, whatever the browser's zone.
+const TIME_ZONE = 'UTC';
+const intlLocale: Record<Locale, string> = { fr: 'fr-FR', en: 'en-GB' };
+
+function storedLocale(): Locale {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return (LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : 'fr';
+  } catch {
+    return 'fr';
+  }
+}
+
+/** The chosen language, its dictionary and its formats; French unless the user chose otherwise. */
+class I18n {
+  locale = $state<Locale>(storedLocale());
+  m: Messages = $derived(dictionaries[this.locale]);
+
+  #dateTime = $derived(
+    new Intl.DateTimeFormat(intlLocale[this.locale], {
+      timeZone: TIME_ZONE,
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    }),
+  );
+  #dateTimeSeconds = $derived(
+    new Intl.DateTimeFormat(intlLocale[this.locale], {
+      timeZone: TIME_ZONE,
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }),
+  );
+  #date = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], { timeZone: TIME_ZONE, dateStyle: 'medium' }));
+  #count = $derived(new Intl.NumberFormat(intlLocale[this.locale], { maximumFractionDigits: 0 }));
+  #percent = $derived(new Intl.NumberFormat(intlLocale[this.locale], { style: 'percent', maximumFractionDigits: 1 }));
+
+  constructor() {
+    document.documentElement.lang = this.locale;
+  }
+
+  setLocale(locale: Locale) {
+    this.locale = locale;
+    document.documentElement.lang = locale;
+    try {
+      localStorage.setItem(STORAGE_KEY, locale);
+    } catch {
+      // Private browsing may refuse storage: the choice then lasts for this visit only.
+    }
+  }
+
+  /** An ISO-8601 instant, e.g. "29 nov. 2026, 14:05". */
+  dateTime(iso: string, { seconds = false } = {}): string {
+    return (seconds ? this.#dateTimeSeconds : this.#dateTime).format(new Date(iso));
+  }
+
+  /** A YYYY-MM-DD calendar date. */
+  date(isoDate: string): string {
+    return this.#date.format(new Date(`${isoDate}T00:00:00Z`));
+  }
+
+  fcfa(amount: number): string {
+    return formatFcfa(amount, this.locale);
+  }
+
+  count(value: number): string {
+    return this.#count.format(value);
+  }
+
+  percent(ratio: number): string {
+    return this.#percent.format(ratio);
+  }
+
+  /** What to tell the user about a failed call: the API's own message, or that the server is unreachable. */
+  errorMessage(err: unknown): string {
+    if (err instanceof ApiError) return err.code === 'network' ? this.m.errors.network : err.message;
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+export const i18n = new I18n();

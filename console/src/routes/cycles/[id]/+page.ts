@@ -1,0 +1,10 @@
+import { createApi, failLoad } from '$lib/api/client';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, params }) => {
+  try {
+    return { cycle: await createApi(fetch).getCycle(params.id) };
+  } catch (err) {
+    failLoad(err);
+  }
+};
