@@ -41,7 +41,7 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const ruleViolated = err.cause.type === FAILURE_TYPES.ruleViolated;
     return ruleViolated
-      ? { status: 409, body: errorBody('rule_violated', err.cause.message) }
+      ? { status: 409, body: errorBody('rule_violated', err.cause.message, err.cause.details?.[0]) }
       : { status: 500, body: errorBody('internal', 'The workflow refused the action unexpectedly.') };
   }
   if (err instanceof WorkflowNotFoundError) {

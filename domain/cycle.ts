@@ -51,22 +51,53 @@ export function initialPhases(): PhaseState[] {
 /** Grievance handling opens with the first payment, so together with disbursement. */
 export const GRIEVANCES_OPEN_WITH: SequentialPhase = 'disbursement';
 
+/** Every rule a cycle action can break; the console words each one in its own language. */
+export const CYCLE_RULES = [
+  'cycle-cancelled',
+  'cycle-closed',
+  'cycle-paused',
+  'cycle-already-paused',
+  'cycle-not-paused',
+  'cycle-not-running',
+  'phase-already-completed',
+  'phase-cancelled',
+  'phase-not-started',
+  'grievances-open-until-paid',
+] as const;
+export type CycleRule = (typeof CYCLE_RULES)[number];
+
+/** A refused action: the rule it breaks, an English message for logs and API clients, the phase concerned. */
+export interface Refusal {
+  rule: CycleRule;
+  message: string;
+  phase?: Phase;
+}
+
 /** Why a phase cannot be marked complete now, or null when it can. */
-export function whyPhaseCannotComplete(state: CycleState, phase: Phase): string | null {
-  if (state.status === 'cancelled') return 'The cycle is cancelled.';
-  if (state.status === 'completed') return 'The cycle is already closed.';
-  if (state.status === 'paused') return 'The cycle is paused: resume it before advancing a phase.';
+export function whyPhaseCannotComplete(state: CycleState, phase: Phase): Refusal | null {
+  const closed = whyCycleIsClosed(state.status);
+  if (closed) return closed;
+  if (state.status === 'paused') return { rule: 'cycle-paused', message: 'The cycle is paused: resume it before advancing a phase.' };
   const current = state.phases.find((p) => p.phase === phase);
-  if (!current) return `Unknown phase "${phase}".`;
-  if (current.status === 'completed') return `The ${phase} phase is already completed.`;
-  if (current.status === 'cancelled') return `The ${phase} phase is cancelled.`;
-  if (current.status === 'pending' && !isStarting(state, phase)) return `The ${phase} phase has not started yet.`;
+  if (!current) return { rule: 'phase-not-started', message: `Unknown phase "${phase}".`, phase };
+  if (current.status === 'completed') return { rule: 'phase-already-completed', message: `The ${phase} phase is already completed.`, phase };
+  if (current.status === 'cancelled') return { rule: 'phase-cancelled', message: `The ${phase} phase is cancelled.`, phase };
+  if (current.status === 'pending' && !isStarting(state, phase)) {
+    return { rule: 'phase-not-started', message: `The ${phase} phase has not started yet.`, phase };
+  }
   if (phase === 'grievances') {
     const disbursement = state.phases.find((p) => p.phase === 'disbursement');
     if (disbursement?.status !== 'completed') {
-      return 'Grievance handling stays open until disbursement is completed.';
+      return { rule: 'grievances-open-until-paid', message: 'Grievance handling stays open until disbursement is completed.', phase };
     }
   }
+  return null;
+}
+
+/** A cancelled or closed cycle takes no action at all. */
+export function whyCycleIsClosed(status: CycleStatus): Refusal | null {
+  if (status === 'cancelled') return { rule: 'cycle-cancelled', message: 'The cycle is cancelled.' };
+  if (status === 'completed') return { rule: 'cycle-closed', message: 'The cycle is already closed.' };
   return null;
 }
 
@@ -81,19 +112,21 @@ function isStarting(state: CycleState, phase: Phase): boolean {
   return order.slice(0, index).every((before) => state.phases.find((p) => p.phase === before)?.status === 'completed');
 }
 
-export function whyCannotPause(state: CycleState): string | null {
-  if (state.status === 'paused') return 'The cycle is already paused.';
-  if (state.status !== 'running') return `A ${state.status} cycle cannot be paused.`;
-  return null;
+export function whyCannotPause(state: CycleState): Refusal | null {
+  if (state.status === 'paused') return { rule: 'cycle-already-paused', message: 'The cycle is already paused.' };
+  return whyCycleIsClosed(state.status);
 }
 
-export function whyCannotResume(state: CycleState): string | null {
-  if (state.status !== 'paused') return 'The cycle is not paused.';
-  return null;
+export function whyCannotResume(state: CycleState): Refusal | null {
+  return whyCycleIsClosed(state.status) ?? (state.status !== 'paused' ? { rule: 'cycle-not-paused', message: 'The cycle is not paused.' } : null);
 }
 
-export function whyCannotCancel(state: CycleState): string | null {
-  if (state.status === 'cancelled') return 'The cycle is already cancelled.';
-  if (state.status === 'completed') return 'A closed cycle cannot be cancelled.';
-  return null;
+export function whyCannotCancel(state: CycleState): Refusal | null {
+  return whyCycleIsClosed(state.status);
+}
+
+/** The phase a person would name as "where the cycle is": the last sequential one active, else grievances. */
+export function currentPhase(phases: readonly PhaseState[]): Phase | null {
+  const active = phases.filter((p) => p.status === 'active' && p.phase !== 'grievances');
+  return active.at(-1)?.phase ?? (phases.some((p) => p.phase === 'grievances' && p.status === 'active') ? 'grievances' : null);
 }

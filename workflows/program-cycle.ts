@@ -8,7 +8,7 @@ import {
   startChild,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { CycleState, Phase, SequentialPhase, TransitionKind } from '../domain/cycle';
+import type { CycleState, Phase, Refusal, SequentialPhase, TransitionKind } from '../domain/cycle';
 import {
   GRIEVANCES_OPEN_WITH,
   SEQUENTIAL_PHASES,
@@ -46,8 +46,11 @@ function snapshot(state: CycleState): CycleState {
   return { ...state, phases: state.phases.map((p) => ({ ...p })) };
 }
 
-function refuse(reason: string | null): void {
-  if (reason) throw ApplicationFailure.nonRetryable(reason, FAILURE_TYPES.ruleViolated);
+/** Rejects an Update in its validator: nothing enters history, the caller gets the rule and its message. */
+function refuse(refusal: Refusal | null): void {
+  if (!refusal) return;
+  const { message, ...details } = refusal;
+  throw ApplicationFailure.create({ message, type: FAILURE_TYPES.ruleViolated, nonRetryable: true, details: [details] });
 }
 
 /** One program cycle, end to end: training → targeting → procurement → disbursement, grievances beside. */

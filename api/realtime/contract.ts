@@ -9,6 +9,7 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   /** Receive changes of every cycle (the list page). */
   'cycles:watch': (ack: (result: WatchResult) => void) => void;
+  'cycles:unwatch': () => void;
   /** Receive changes of one cycle (its page). */
   'cycle:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
   'cycle:unwatch': (cycleId: string) => void;

@@ -24,6 +24,9 @@ export async function attachRealtime(httpServer: HttpServer, database: Database)
       await socket.join(ALL_CYCLES_ROOM);
       if (typeof ack === 'function') ack({ ok: true });
     });
+    socket.on('cycles:unwatch', async () => {
+      await socket.leave(ALL_CYCLES_ROOM);
+    });
     socket.on('cycle:watch', async (cycleId, ack) => {
       if (typeof ack !== 'function') return;
       if (typeof cycleId !== 'string' || !UUID.test(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });

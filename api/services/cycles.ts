@@ -1,7 +1,7 @@
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import type { Phase, PhaseState } from '../../domain/cycle';
-import { PHASES } from '../../domain/cycle';
+import { PHASES, currentPhase, whyCycleIsClosed } from '../../domain/cycle';
 import { cycleWorkflowId } from '../../domain/ids';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import { sumFcfa } from '../../domain/money';
@@ -43,8 +43,8 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
   /** A closed workflow takes no Update: answer with the rule rather than Temporal's error. */
   async function requireOpenCycle(cycleId: string): Promise<CycleRow> {
     const row = await requireCycle(cycleId);
-    if (row.status === 'completed') throw new ApiError(409, 'rule_violated', 'The cycle is already closed.');
-    if (row.status === 'cancelled') throw new ApiError(409, 'rule_violated', 'The cycle is cancelled.');
+    const closed = whyCycleIsClosed(row.status);
+    if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule });
     return row;
   }
 
@@ -173,10 +173,4 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
       return handle(cycleId).executeUpdate(cancelCycleUpdate, { args: [{ actor, reason }] });
     },
   };
-}
-
-/** The phase a person would name as "where the cycle is": the last one started and not done. */
-function currentPhase(phases: PhaseState[]): Phase | null {
-  const active = phases.filter((p) => p.status === 'active' && p.phase !== 'grievances');
-  return active.at(-1)?.phase ?? (phases.some((p) => p.phase === 'grievances' && p.status === 'active') ? 'grievances' : null);
 }

@@ -118,7 +118,7 @@ describe('cycle page', () => {
     }
   });
 
-  test("marking a phase done on a paused cycle shows the API's refusal in the page", { timeout: 60_000 }, async () => {
+  test("marking a phase done on a paused cycle shows the API's refusal in the page, in French", { timeout: 60_000 }, async () => {
     const cycleId = await createCycle();
     const { context, page } = await newPage();
     try {
@@ -134,7 +134,7 @@ describe('cycle page', () => {
       await phase(page, 'training').getByTestId('mark-done').click();
       const error = phase(page, 'training').getByTestId('action-error');
       await error.waitFor({ timeout: WAIT_MS });
-      await expect(error.textContent()).resolves.toContain('The cycle is paused: resume it before advancing a phase.');
+      await expect(error.textContent()).resolves.toContain('Le cycle est en pause : reprenez-le avant de faire avancer une phase.');
       await expect(phase(page, 'training').getAttribute('data-status')).resolves.toBe('active');
 
       await page.getByTestId('resume').click();

@@ -78,7 +78,11 @@ describe('cycles API', () => {
     const id = body.cycle.id as string;
     const early = await call('POST', `/api/cycles/${id}/phases/procurement/complete`, {});
     expect(early.status).toBe(409);
-    expect(early.body.error).toEqual({ code: 'rule_violated', message: 'The procurement phase has not started yet.' });
+    expect(early.body.error).toEqual({
+      code: 'rule_violated',
+      message: 'The procurement phase has not started yet.',
+      details: { rule: 'phase-not-started', phase: 'procurement' },
+    });
     const resume = await call('POST', `/api/cycles/${id}/resume`, {});
     expect(resume.status).toBe(409);
     expect(resume.body.error.message).toBe('The cycle is not paused.');
@@ -86,7 +90,7 @@ describe('cycles API', () => {
     expect((await call('POST', `/api/cycles/${id}/cancel`, { reason: 'Doublon' })).status).toBe(200);
     const afterCancel = await call('POST', `/api/cycles/${id}/pause`, { reason: 'trop tard' });
     expect(afterCancel.status).toBe(409);
-    expect(afterCancel.body.error.message).toBe('The cycle is cancelled.');
+    expect(afterCancel.body.error).toMatchObject({ message: 'The cycle is cancelled.', details: { rule: 'cycle-cancelled' } });
   });
 
   const unknownId = '00000000-0000-4000-8000-000000000000';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  currentPhase,
   initialPhases,
   whyCannotCancel,
   whyCannotPause,
@@ -20,30 +21,35 @@ function cycle(status: CycleState['status'], statuses: Partial<Record<Phase, Pha
 }
 
 describe('which phase may be marked done', () => {
+  it('the phase the cycle is showing as current is the last active sequential one', () => {
+    expect(currentPhase(cycle('running', { training: 'completed', targeting: 'active' }).phases)).toBe('targeting');
+    expect(currentPhase(cycle('running', { disbursement: 'active', grievances: 'active' }).phases)).toBe('disbursement');
+    expect(currentPhase(cycle('running', { disbursement: 'completed', grievances: 'active' }).phases)).toBe('grievances');
+    expect(currentPhase(cycle('cancelled', { training: 'cancelled' }).phases)).toBeNull();
+  });
+
   it('only the active phase, or the one the cycle is starting right now', () => {
     const s = cycle('running', { training: 'active' });
     expect(whyPhaseCannotComplete(s, 'training')).toBeNull();
-    expect(whyPhaseCannotComplete(s, 'targeting')).toBe('The targeting phase has not started yet.');
+    expect(whyPhaseCannotComplete(s, 'targeting')?.message).toBe('The targeting phase has not started yet.');
     const starting = cycle('running', { training: 'completed' });
     expect(whyPhaseCannotComplete(starting, 'targeting')).toBeNull();
-    expect(whyPhaseCannotComplete(starting, 'procurement')).toBe('The procurement phase has not started yet.');
+    expect(whyPhaseCannotComplete(starting, 'procurement')?.message).toBe('The procurement phase has not started yet.');
   });
 
   it('grievances stay open until disbursement is done', () => {
     const paying = cycle('running', { training: 'completed', targeting: 'completed', procurement: 'completed', disbursement: 'active', grievances: 'active' });
-    expect(whyPhaseCannotComplete(paying, 'grievances')).toBe('Grievance handling stays open until disbursement is completed.');
+    expect(whyPhaseCannotComplete(paying, 'grievances')).toEqual({ rule: 'grievances-open-until-paid', phase: 'grievances', message: 'Grievance handling stays open until disbursement is completed.' });
     const paid = cycle('running', { training: 'completed', targeting: 'completed', procurement: 'completed', disbursement: 'completed', grievances: 'active' });
     expect(whyPhaseCannotComplete(paid, 'grievances')).toBeNull();
-    expect(whyPhaseCannotComplete(cycle('running', { training: 'completed', targeting: 'completed', procurement: 'completed' }), 'grievances')).toBe(
-      'The grievances phase has not started yet.',
-    );
+    expect(whyPhaseCannotComplete(cycle('running', { training: 'completed', targeting: 'completed', procurement: 'completed' }), 'grievances')?.rule).toBe('phase-not-started');
   });
 
   it('nothing advances in a paused, cancelled or closed cycle, and nothing completes twice', () => {
-    expect(whyPhaseCannotComplete(cycle('paused', { training: 'active' }), 'training')).toMatch(/paused/);
-    expect(whyPhaseCannotComplete(cycle('cancelled', { training: 'cancelled' }), 'training')).toBe('The cycle is cancelled.');
-    expect(whyPhaseCannotComplete(cycle('completed', {}), 'training')).toBe('The cycle is already closed.');
-    expect(whyPhaseCannotComplete(cycle('running', { training: 'completed', targeting: 'active' }), 'training')).toBe(
+    expect(whyPhaseCannotComplete(cycle('paused', { training: 'active' }), 'training')?.rule).toBe('cycle-paused');
+    expect(whyPhaseCannotComplete(cycle('cancelled', { training: 'cancelled' }), 'training')?.message).toBe('The cycle is cancelled.');
+    expect(whyPhaseCannotComplete(cycle('completed', {}), 'training')?.rule).toBe('cycle-closed');
+    expect(whyPhaseCannotComplete(cycle('running', { training: 'completed', targeting: 'active' }), 'training')?.message).toBe(
       'The training phase is already completed.',
     );
   });
@@ -52,12 +58,13 @@ describe('which phase may be marked done', () => {
 describe('pause, resume and cancel', () => {
   it('pause only a running cycle, resume only a paused one, cancel anything not closed', () => {
     expect(whyCannotPause(cycle('running', {}))).toBeNull();
-    expect(whyCannotPause(cycle('paused', {}))).toBe('The cycle is already paused.');
-    expect(whyCannotPause(cycle('completed', {}))).toBe('A completed cycle cannot be paused.');
+    expect(whyCannotPause(cycle('paused', {}))?.message).toBe('The cycle is already paused.');
+    expect(whyCannotPause(cycle('completed', {}))?.rule).toBe('cycle-closed');
     expect(whyCannotResume(cycle('paused', {}))).toBeNull();
-    expect(whyCannotResume(cycle('running', {}))).toBe('The cycle is not paused.');
+    expect(whyCannotResume(cycle('running', {}))?.message).toBe('The cycle is not paused.');
+    expect(whyCannotResume(cycle('cancelled', {}))?.rule).toBe('cycle-cancelled');
     expect(whyCannotCancel(cycle('paused', {}))).toBeNull();
-    expect(whyCannotCancel(cycle('completed', {}))).toBe('A closed cycle cannot be cancelled.');
-    expect(whyCannotCancel(cycle('cancelled', {}))).toBe('The cycle is already cancelled.');
+    expect(whyCannotCancel(cycle('completed', {}))?.rule).toBe('cycle-closed');
+    expect(whyCannotCancel(cycle('cancelled', {}))?.rule).toBe('cycle-cancelled');
   });
 });

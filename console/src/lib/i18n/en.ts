@@ -110,6 +110,18 @@ export const en: Messages = {
     detail: 'Detail',
     home: 'Back to cycles',
   },
+  rules: {
+    'cycle-cancelled': () => 'The cycle is cancelled.',
+    'cycle-closed': () => 'The cycle is already closed.',
+    'cycle-paused': () => 'The cycle is paused: resume it before advancing a phase.',
+    'cycle-already-paused': () => 'The cycle is already paused.',
+    'cycle-not-paused': () => 'The cycle is not paused.',
+    'cycle-not-running': () => 'The cycle is not running.',
+    'phase-already-completed': (phase: string) => `The ${phase} phase is already completed.`,
+    'phase-cancelled': (phase: string) => `The ${phase} phase is cancelled.`,
+    'phase-not-started': (phase: string) => `The ${phase} phase has not started yet.`,
+    'grievances-open-until-paid': () => 'Grievance handling stays open until disbursement is completed.',
+  },
   phases: {
     training: 'Training',
     targeting: 'Targeting',

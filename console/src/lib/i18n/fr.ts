@@ -1,4 +1,4 @@
-import type { CycleStatus, Phase, PhaseStatus, TransitionKind } from '../../../../domain/cycle';
+import type { CycleRule, CycleStatus, Phase, PhaseStatus, TransitionKind } from '../../../../domain/cycle';
 import type { FundingSource } from '../../../../domain/funding';
 
 /** French, the working language in Mali: the reference dictionary every other language must match. */
@@ -112,6 +112,19 @@ export const fr = {
     detail: 'Détail',
     home: 'Retour aux cycles',
   },
+  /** Why the cycle refused an action, by rule; `phase` is already translated. */
+  rules: {
+    'cycle-cancelled': () => 'Le cycle est annulé.',
+    'cycle-closed': () => 'Le cycle est déjà clôturé.',
+    'cycle-paused': () => 'Le cycle est en pause : reprenez-le avant de faire avancer une phase.',
+    'cycle-already-paused': () => 'Le cycle est déjà en pause.',
+    'cycle-not-paused': () => 'Le cycle n’est pas en pause.',
+    'cycle-not-running': () => 'Le cycle n’est pas en cours.',
+    'phase-already-completed': (phase: string) => `La phase « ${phase} » est déjà terminée.`,
+    'phase-cancelled': (phase: string) => `La phase « ${phase} » est annulée.`,
+    'phase-not-started': (phase: string) => `La phase « ${phase} » n’a pas encore démarré.`,
+    'grievances-open-until-paid': () => 'La gestion des plaintes reste ouverte jusqu’à la fin des paiements.',
+  } satisfies Record<CycleRule, (phase: string) => string>,
   phases: {
     training: 'Formation des formateurs',
     targeting: 'Ciblage',

@@ -1,3 +1,4 @@
+import { CYCLE_RULES, isPhase, type CycleRule, type Phase } from '../../../../domain/cycle';
 import { formatFcfa } from '../../../../domain/money';
 import { ApiError } from '../api/api-error';
 import { en } from './en';
@@ -89,9 +90,22 @@ class I18n {
 
   /** What to tell the user about a failed call: the API's own message, or that the server is unreachable. */
   errorMessage(err: unknown): string {
-    if (err instanceof ApiError) return err.code === 'network' ? this.m.errors.network : err.message;
+    if (err instanceof ApiError) {
+      if (err.code === 'network') return this.m.errors.network;
+      const refusal = ruleOf(err.details);
+      if (refusal) return this.m.rules[refusal.rule](refusal.phase ? this.m.phases[refusal.phase] : '');
+      return err.message;
+    }
     return err instanceof Error ? err.message : String(err);
   }
 }
 
 export const i18n = new I18n();
+
+/** The rule a refusal names in its details, when the API sent one this console knows. */
+function ruleOf(details: unknown): { rule: CycleRule; phase?: Phase } | null {
+  if (typeof details !== 'object' || details === null) return null;
+  const { rule, phase } = details as { rule?: unknown; phase?: unknown };
+  if (typeof rule !== 'string' || !(CYCLE_RULES as readonly string[]).includes(rule)) return null;
+  return { rule: rule as CycleRule, ...(typeof phase === 'string' && isPhase(phase) ? { phase } : {}) };
+}

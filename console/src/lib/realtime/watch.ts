@@ -43,9 +43,14 @@ function watch(join: Join, handlers: WatchHandlers): () => void {
   };
 }
 
-/** Changes of every cycle (the list). The API has no "unwatch" for it: the room stays joined. */
+/** Changes of every cycle (the list); leaving the list leaves the room. */
 export function watchCycles(handlers: WatchHandlers): () => void {
-  return watch((socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycles:watch', done), handlers);
+  const stop = watch((socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycles:watch', done), handlers);
+  return () => {
+    stop();
+    const socket = realtimeSocket();
+    if (socket.connected) socket.emit('cycles:unwatch');
+  };
 }
 
 /** Changes of one cycle (its page); events of other cycles are filtered out. */
