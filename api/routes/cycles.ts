@@ -70,7 +70,7 @@ const completePhase = createRoute({
   responses: { 200: json(z.object({ state: CycleStateSchema }), 'State after the change'), ...errors },
 });
 
-const actionRoute = (path: string, summary: string, schema: typeof ReasonSchema | typeof OptionalReasonSchema) =>
+const actionRoute = <P extends string>(path: P, summary: string, schema: typeof ReasonSchema | typeof OptionalReasonSchema) =>
   createRoute({
     method: 'post',
     path,

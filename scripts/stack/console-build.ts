@@ -24,10 +24,15 @@ export async function ensureConsoleBuilt(log: (line: string) => void): Promise<s
     if (Math.max(...inputs) < built) return consoleBuildDir;
   }
   log('building the console (about 20 s)…');
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  // sync first: it writes .svelte-kit/tsconfig.json, which console/tsconfig.json extends.
+  await node([join(root, 'node_modules', '@sveltejs', 'kit', 'svelte-kit.js'), 'sync'], join(root, 'console'));
+  await node([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'], root);
+  return consoleBuildDir;
+}
+
+function node(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: 'inherit' });
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the console build failed (exit ${code})`))));
   });
-  return consoleBuildDir;
 }

@@ -1,66 +1,56 @@
-import type { z } from '@hono/zod-openapi';
-import type {
-  CompletePhaseSchema,
-  CycleDetail,
-  CycleSummary,
-  OptionalReasonSchema,
-  ReasonSchema,
-} from '../../../../api/schemas';
-import type { CycleState, Phase } from '../../../../domain/cycle';
+import type { ClientResponse } from 'hono/client';
+import { hc } from 'hono/client';
 import { error } from '@sveltejs/kit';
+import type { AppType } from '../../../../api/app';
+import type { CycleDetail, CycleSummary } from '../../../../api/schemas';
+import type { CycleState, Phase } from '../../../../domain/cycle';
 import { ApiError } from './api-error';
 
 type Fetch = typeof globalThis.fetch;
-type Reason = z.input<typeof ReasonSchema>;
-type OptionalReason = z.input<typeof OptionalReasonSchema>;
-type CompletePhase = z.input<typeof CompletePhaseSchema>;
 
 /**
- * The one place a request is made and its answer read: a 2xx gives the body, anything else an ApiError
- * carrying the API's message. Not `hc<AppType>`: AppType widens /cycles/{cycleId}/… to `${string}`
- * (api/routes/cycles.ts types actionRoute's path as string), which hides GET /cycles/{cycleId}.
+ * The one place an answer is read: a 2xx gives its typed body, anything else an ApiError carrying
+ * the API's message and details; a request that never reached the server is a network ApiError.
  */
-async function request<T>(fetch: Fetch, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+async function read<R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>): Promise<SuccessBody<R>> {
   let response: Response;
   try {
-    response = await fetch(`/api${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    response = (await call()) as unknown as Response;
   } catch (cause) {
     throw new ApiError(0, 'network', cause instanceof Error ? cause.message : 'The server could not be reached.');
   }
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) throw ApiError.fromBody(response.status, payload);
-  return payload as T;
+  return payload as SuccessBody<R>;
 }
 
-const cyclePath = (cycleId: string) => `/cycles/${encodeURIComponent(cycleId)}`;
+/** The body of a route's 2xx answer, as the API's route declares it. */
+type SuccessBody<R> = R extends ClientResponse<infer B, infer S, string> ? (S extends 200 | 201 ? B : never) : never;
 
-/** The API's cycle routes, typed by the API's own schemas; pass SvelteKit's `fetch` in load functions. */
+/** The API's routes through Hono's typed client (`AppType`); pass SvelteKit's `fetch` in load functions. */
 export function createApi(fetch: Fetch = globalThis.fetch) {
-  const post = async (path: string, body: Reason | OptionalReason | CompletePhase) =>
-    (await request<{ state: CycleState }>(fetch, 'POST', path, body)).state;
+  const cycles = hc<AppType>('/', { fetch }).api.cycles;
+  const one = (cycleId: string) => ({ param: { cycleId } });
 
   return {
     async listCycles(): Promise<CycleSummary[]> {
-      return (await request<{ cycles: CycleSummary[] }>(fetch, 'GET', '/cycles')).cycles;
+      return (await read(() => cycles.$get())).cycles;
     },
     async getCycle(cycleId: string): Promise<CycleDetail> {
-      return (await request<{ cycle: CycleDetail }>(fetch, 'GET', cyclePath(cycleId))).cycle;
+      return (await read(() => cycles[':cycleId'].$get(one(cycleId)))).cycle;
     },
-    completePhase(cycleId: string, phase: Phase, comment?: string): Promise<CycleState> {
-      return post(`${cyclePath(cycleId)}/phases/${phase}/complete`, comment ? { comment } : {});
+    async completePhase(cycleId: string, phase: Phase, comment?: string): Promise<CycleState> {
+      const json = comment ? { comment } : {};
+      return (await read(() => cycles[':cycleId'].phases[':phase'].complete.$post({ param: { cycleId, phase }, json }))).state;
     },
-    pause(cycleId: string, reason: string): Promise<CycleState> {
-      return post(`${cyclePath(cycleId)}/pause`, { reason });
+    async pause(cycleId: string, reason: string): Promise<CycleState> {
+      return (await read(() => cycles[':cycleId'].pause.$post({ ...one(cycleId), json: { reason } }))).state;
     },
-    resume(cycleId: string, reason = ''): Promise<CycleState> {
-      return post(`${cyclePath(cycleId)}/resume`, { reason });
+    async resume(cycleId: string, reason = ''): Promise<CycleState> {
+      return (await read(() => cycles[':cycleId'].resume.$post({ ...one(cycleId), json: { reason } }))).state;
     },
-    cancel(cycleId: string, reason: string): Promise<CycleState> {
-      return post(`${cyclePath(cycleId)}/cancel`, { reason });
+    async cancel(cycleId: string, reason: string): Promise<CycleState> {
+      return (await read(() => cycles[':cycleId'].cancel.$post({ ...one(cycleId), json: { reason } }))).state;
     },
   };
 }
