@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/stack/console-build';
+import type { RealtimeServer } from '../../api/realtime/server';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /** The built console served by a real API with its worker, in a database of this file's own. */
-let baseUrl = process.env.JIGI_TEST_BASE_URL;
-let stack: TestStack | undefined;
+let baseUrl: string;
+let stack: TestStack;
+let io: RealtimeServer;
 const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const WAIT_MS = 20_000;
 const CHROMIUM_ARGS = [
@@ -68,14 +70,12 @@ const phase = (page: Page, name: string, status?: string) =>
 
 describe('cycle page', () => {
   beforeAll(async () => {
-    if (!baseUrl) {
-      const [consoleDir, started] = await Promise.all([
-        ensureConsoleBuilt((line) => process.stderr.write(`[browser-test] ${line}\n`)),
-        startTestStack('browser'),
-      ]);
-      stack = started;
-      baseUrl = (await stack.startApi({ consoleDir })).url;
-    }
+    const [consoleDir, started] = await Promise.all([
+      ensureConsoleBuilt((line) => process.stderr.write(`[browser-test] ${line}\n`)),
+      startTestStack('browser'),
+    ]);
+    stack = started;
+    ({ url: baseUrl, io } = await stack.startApi({ consoleDir }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
@@ -114,6 +114,39 @@ describe('cycle page', () => {
       await mkdir(ARTIFACTS_DIR, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS_DIR}cycle-timeline.png`, fullPage: true });
     } finally {
+      await context.close();
+    }
+  });
+
+  test('a console that lost its connection shows, once back, what changed while it was away', { timeout: 60_000 }, async () => {
+    const cycleId = await createCycle();
+    const { context, page } = await newPage();
+    const allowRequest = io.engine.opts.allowRequest;
+    try {
+      await openCycle(page, cycleId);
+      await phase(page, 'training', 'active').waitFor({ timeout: WAIT_MS });
+      await page.evaluate(() => {
+        (window as unknown as { jigiSameDocument?: string }).jigiSameDocument = 'still here';
+      });
+
+      // The API refuses new connections and drops the open ones, as during a network cut.
+      io.engine.opts.allowRequest = (_req, callback) => callback('network cut (test)', false);
+      for (const socket of io.sockets.sockets.values()) socket.conn.close();
+      await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor({ timeout: WAIT_MS });
+
+      const { status } = await callApi('POST', `/cycles/${cycleId}/phases/training/complete`, {}, 'fatoumata.diarra');
+      expect(status).toBe(200);
+      // The change was pushed while the page was away: nothing may have reached it.
+      await expect(phase(page, 'training').getAttribute('data-status')).resolves.toBe('active');
+
+      io.engine.opts.allowRequest = allowRequest;
+      await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
+      await phase(page, 'training', 'completed').waitFor({ timeout: WAIT_MS });
+      await phase(page, 'targeting', 'active').waitFor({ timeout: WAIT_MS });
+      const marker = await page.evaluate(() => (window as unknown as { jigiSameDocument?: string }).jigiSameDocument);
+      expect(marker, 'the page was reloaded').toBe('still here');
+    } finally {
+      io.engine.opts.allowRequest = allowRequest;
       await context.close();
     }
   });

@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../db/client';
+import type { RealtimeServer } from '../../api/realtime/server';
 import { startApiServer } from '../../api/server';
 import { createWorker } from '../../worker/create-worker';
 
@@ -40,7 +41,7 @@ export interface TestStack {
   temporalAddress: string;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
-  startApi(options?: { consoleDir?: string }): Promise<{ url: string }>;
+  startApi(options?: { consoleDir?: string }): Promise<{ url: string; io: RealtimeServer }>;
   stop(): Promise<void>;
 }
 
@@ -84,7 +85,7 @@ export async function startTestStack(label: string, options: { worker?: boolean 
     },
     async startApi(apiOptions = {}) {
       api ??= await startApiServer({ database, temporal: client, taskQueue, port: 0, host: '127.0.0.1', ...apiOptions });
-      return { url: api.url };
+      return { url: api.url, io: api.realtime.io };
     },
     async stop() {
       await api?.close();

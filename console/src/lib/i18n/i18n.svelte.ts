@@ -12,6 +12,14 @@ const STORAGE_KEY = 'jigi.locale';
 // Mali is on UTC+0 all year: every time is shown in UTC, whatever the browser's zone.
 const TIME_ZONE = 'UTC';
 const intlLocale: Record<Locale, string> = { fr: 'fr-FR', en: 'en-GB' };
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  timeZone: TIME_ZONE,
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+};
 
 function storedLocale(): Locale {
   try {
@@ -27,27 +35,8 @@ class I18n {
   locale = $state<Locale>(storedLocale());
   m: Messages = $derived(dictionaries[this.locale]);
 
-  #dateTime = $derived(
-    new Intl.DateTimeFormat(intlLocale[this.locale], {
-      timeZone: TIME_ZONE,
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    }),
-  );
-  #dateTimeSeconds = $derived(
-    new Intl.DateTimeFormat(intlLocale[this.locale], {
-      timeZone: TIME_ZONE,
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }),
-  );
+  #dateTime = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], DATE_TIME));
+  #dateTimeSeconds = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], { ...DATE_TIME, second: '2-digit' }));
   #date = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], { timeZone: TIME_ZONE, dateStyle: 'medium' }));
   #count = $derived(new Intl.NumberFormat(intlLocale[this.locale], { maximumFractionDigits: 0 }));
   #percent = $derived(new Intl.NumberFormat(intlLocale[this.locale], { style: 'percent', maximumFractionDigits: 1 }));
