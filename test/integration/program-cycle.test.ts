@@ -124,6 +124,17 @@ describe('program cycle orchestration', () => {
     await maybeRecordHistory(stack.client, phaseWorkflowId(cycle.id, 'targeting'), 'cycle-phase', 'cancelled');
   });
 
+  it('a cycle cancelled from Temporal itself is recorded as cancelled, not left running in the console', async () => {
+    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
+    await service.completePhase(cycle.id, 'training', 'coordinator.a');
+    const handle = stack.client.workflow.getHandle(cycleWorkflowId(cycle.id));
+    await handle.cancel();
+    expect((await handle.result()).status).toBe('cancelled');
+    const stored = await service.get(cycle.id);
+    expect(stored.status).toBe('cancelled');
+    expect(stored.transitions.at(-1)).toMatchObject({ kind: 'cycle-cancelled', actor: 'temporal' });
+  });
+
   it('the live Query and the Postgres read model agree after every step', async () => {
     const cycle = await service.create(demoCycleInput(), 'coordinator.a');
     await service.completePhase(cycle.id, 'training', 'coordinator.a');
