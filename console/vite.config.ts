@@ -22,12 +22,4 @@ export default defineConfig({
   // domain/ and api/ (types) live beside console/, in the repo root.
   server: { proxy, fs: { allow: [repoRoot] } },
   preview: { proxy },
-  build: {
-    rollupOptions: {
-      // Svelte's compiled runes carry /* @__PURE__ */ marks Rollup cannot place; harmless and noisy.
-      onwarn(warning, warn) {
-        if (warning.code !== 'INVALID_ANNOTATION') warn(warning);
-      },
-    },
-  },
 });

@@ -11,7 +11,6 @@ const dictionaries: Record<Locale, Messages> = { fr, en };
 const STORAGE_KEY = 'jigi.locale';
 // Mali is on UTC+0 all year: every time is shown in UTC, whatever the browser's zone.
 const TIME_ZONE = 'UTC';
-const intlLocale: Record<Locale, string> = { fr: 'fr-FR', en: 'en-GB' };
 const DATE_TIME: Intl.DateTimeFormatOptions = {
   timeZone: TIME_ZONE,
   day: 'numeric',
@@ -20,6 +19,18 @@ const DATE_TIME: Intl.DateTimeFormatOptions = {
   hour: '2-digit',
   minute: '2-digit',
 };
+
+function formatsFor(tag: string) {
+  return {
+    dateTime: new Intl.DateTimeFormat(tag, DATE_TIME),
+    dateTimeSeconds: new Intl.DateTimeFormat(tag, { ...DATE_TIME, second: '2-digit' }),
+    date: new Intl.DateTimeFormat(tag, { timeZone: TIME_ZONE, dateStyle: 'medium' }),
+    count: new Intl.NumberFormat(tag, { maximumFractionDigits: 0 }),
+    percent: new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 1 }),
+  };
+}
+// Built once per language, not on every switch.
+const formats: Record<Locale, ReturnType<typeof formatsFor>> = { fr: formatsFor('fr-FR'), en: formatsFor('en-GB') };
 
 function storedLocale(): Locale {
   try {
@@ -35,11 +46,7 @@ class I18n {
   locale = $state<Locale>(storedLocale());
   m: Messages = $derived(dictionaries[this.locale]);
 
-  #dateTime = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], DATE_TIME));
-  #dateTimeSeconds = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], { ...DATE_TIME, second: '2-digit' }));
-  #date = $derived(new Intl.DateTimeFormat(intlLocale[this.locale], { timeZone: TIME_ZONE, dateStyle: 'medium' }));
-  #count = $derived(new Intl.NumberFormat(intlLocale[this.locale], { maximumFractionDigits: 0 }));
-  #percent = $derived(new Intl.NumberFormat(intlLocale[this.locale], { style: 'percent', maximumFractionDigits: 1 }));
+  #formats = $derived(formats[this.locale]);
 
   constructor() {
     document.documentElement.lang = this.locale;
@@ -57,12 +64,12 @@ class I18n {
 
   /** An ISO-8601 instant, e.g. "29 nov. 2026, 14:05". */
   dateTime(iso: string, { seconds = false } = {}): string {
-    return (seconds ? this.#dateTimeSeconds : this.#dateTime).format(new Date(iso));
+    return (seconds ? this.#formats.dateTimeSeconds : this.#formats.dateTime).format(new Date(iso));
   }
 
   /** A YYYY-MM-DD calendar date. */
   date(isoDate: string): string {
-    return this.#date.format(new Date(`${isoDate}T00:00:00Z`));
+    return this.#formats.date.format(new Date(`${isoDate}T00:00:00Z`));
   }
 
   fcfa(amount: number): string {
@@ -70,11 +77,11 @@ class I18n {
   }
 
   count(value: number): string {
-    return this.#count.format(value);
+    return this.#formats.count.format(value);
   }
 
   percent(ratio: number): string {
-    return this.#percent.format(ratio);
+    return this.#formats.percent.format(ratio);
   }
 
   /** What to tell the user about a failed call: the API's own message, or that the server is unreachable. */
