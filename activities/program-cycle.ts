@@ -1,8 +1,10 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { CycleState, Phase, TransitionKind } from '../domain/cycle';
 import { EVENTS_CHANNEL, type CycleEvent } from '../domain/events';
+import { auditRow } from '../db/audit';
 import type { Database } from '../db/client';
-import { cyclePhases, cycleTransitions, cycles, events } from '../db/schema';
+import type { ActorContext } from '../domain/roles';
+import { auditLog, cyclePhases, cycleTransitions, cycles, events } from '../db/schema';
 
 export interface RecordCycleTransitionInput {
   cycleId: string;
@@ -12,6 +14,8 @@ export interface RecordCycleTransitionInput {
   actor: string;
   reason: string | null;
   state: CycleState;
+  /** Who caused it, from where: present for changes a person asked for, absent for Temporal's own. */
+  by?: ActorContext;
 }
 
 export function createProgramCycleActivities({ database }: { database: Database }) {
@@ -37,6 +41,7 @@ export function createProgramCycleActivities({ database }: { database: Database 
           .returning({ id: cycleTransitions.id });
         if (inserted.length === 0) return;
 
+        const [before] = await tx.select({ status: cycles.status, version: cycles.version }).from(cycles).where(eq(cycles.id, input.cycleId));
         // A snapshot older than the one already stored never overwrites it.
         const advanced = await tx
           .update(cycles)
@@ -55,6 +60,19 @@ export function createProgramCycleActivities({ database }: { database: Database 
               })
               .where(and(eq(cyclePhases.cycleId, input.cycleId), eq(cyclePhases.phase, p.phase)));
           }
+        }
+
+        if (input.by) {
+          const phase = input.phase ? input.state.phases.find((p) => p.phase === input.phase) : undefined;
+          await tx.insert(auditLog).values(
+            auditRow(input.by, {
+              action: `cycle.${input.kind}`,
+              targetType: 'cycle',
+              targetId: input.cycleId,
+              before: before ?? null,
+              after: { status: input.state.status, version: input.sequence, ...(phase ? { phase: phase.phase, phaseStatus: phase.status } : {}), ...(input.reason ? { reason: input.reason } : {}) },
+            }),
+          );
         }
 
         const [event] = await tx

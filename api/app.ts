@@ -1,8 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import type { Database } from '../db/client';
-import { respondNotFound, respondWithError } from './errors';
-import { actorMiddleware, type ActorVariables } from './middleware/actor';
+import { createSessionStore, DEFAULT_SESSION_POLICY, type SessionPolicy, type SessionStore } from './auth/session-store';
+import { createLoginThrottle, DEFAULT_THROTTLE, type ThrottlePolicy } from './auth/throttle';
+import { ApiError, respondNotFound, respondWithError } from './errors';
+import { authMiddleware, type AuthVariables } from './middleware/auth';
+import { adminRoutes } from './routes/admin';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
 import { cycleRoutes } from './routes/cycles';
 import { healthRoutes } from './routes/health';
 import { createCycleService } from './services/cycles';
@@ -11,26 +18,54 @@ export interface AppDeps {
   database: Database;
   temporal: Client;
   taskQueue: string;
+  /** Shared with Socket.IO so both sign in the same way; built from sessionPolicy when absent. */
+  sessions?: SessionStore;
+  sessionPolicy?: SessionPolicy;
+  throttlePolicy?: ThrottlePolicy;
 }
+
+/** Requests larger than this are refused before they are read: no endpoint needs more. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The HTTP API under /api; its type is the contract the console's typed client uses. */
 export function createApp(deps: AppDeps) {
-  const app = new OpenAPIHono<{ Variables: ActorVariables }>();
+  const sessions = deps.sessions ?? createSessionStore(deps.database, deps.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const throttle = createLoginThrottle(deps.database, deps.throttlePolicy ?? DEFAULT_THROTTLE);
+
+  const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   app.onError((err, c) => respondWithError(c, err));
   app.notFound(respondNotFound);
-  app.use('/api/*', actorMiddleware);
+  app.use('/api/*', requestId());
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'validation_failed', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+      },
+    }),
+  );
+  app.use('/api/*', authMiddleware({ database: deps.database, sessions }));
 
   const routes = app
     .route('/api/health', healthRoutes(deps))
-    .route('/api/cycles', cycleRoutes(createCycleService(deps)));
+    .route('/api/auth', authRoutes({ database: deps.database, sessions, throttle }))
+    .route('/api/cycles', cycleRoutes(createCycleService(deps)))
+    .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
+    .route('/api/audit', auditRoutes({ database: deps.database }));
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Jigi API',
-      version: '0.1.0',
-      description: 'Program cycles of a national cash-transfer program. Money is an integer number of FCFA.',
+      version: '0.2.0',
+      description:
+        'Program cycles of a national cash-transfer program. Money is an integer number of FCFA. ' +
+        'Each operation names the permission it needs in x-permission; cookie-authenticated changes send the x-csrf-token header.',
     },
+    security: [{ session: [] }, { serviceToken: [] }],
   });
   return routes;
 }

@@ -9,6 +9,14 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
   /** The built console (SvelteKit static output) served at /; unset serves the API alone. */
   CONSOLE_DIR: z.string().min(1).optional(),
+  /** Comma-separated origins (scheme://host:port) allowed to open a live connection; default: this server on localhost. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url()).optional()),
+  /** The first administrator's one-time password; generated and printed once when unset. */
+  JIGI_ADMIN_PASSWORD: z.string().min(12).optional(),
 });
 
 export type ApiEnv = z.infer<typeof schema>;

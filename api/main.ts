@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase } from '../db/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
+import { ensureAdministrator } from './bootstrap';
 import { readApiEnv } from './env';
 import { startApiServer } from './server';
 
@@ -9,6 +10,8 @@ const database = createDatabase(env.DATABASE_URL);
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 
+await ensureAdministrator(database, env.JIGI_ADMIN_PASSWORD, (line) => console.log(`[api] ${line}`));
+
 const server = await startApiServer({
   database,
   temporal,
@@ -16,6 +19,7 @@ const server = await startApiServer({
   port: env.PORT,
   host: env.HOST,
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
+  ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),
 });
 console.log(`[api] listening on ${server.url}`);
 

@@ -3,29 +3,30 @@ import type { AddressInfo } from 'node:net';
 import { relative } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
-import type { Database } from '../db/client';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
+import { createSessionStore, DEFAULT_SESSION_POLICY } from './auth/session-store';
+import { securityHeaders } from './security-headers';
 import { respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
 
-export interface ApiServerOptions {
-  database: Database;
-  temporal: Client;
-  taskQueue: string;
+export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
   port: number;
   host?: string;
+  /** Origins allowed to open a socket; defaults to this server's own localhost URLs. */
+  allowedOrigins?: string[];
   /** The built console; its index.html answers every non-API path so client routes load directly. */
   consoleDir?: string;
 }
 
 /** One HTTP server: the API under /api, Socket.IO, and the console, all on one URL. */
 export async function startApiServer(options: ApiServerOptions) {
-  const api = createApp(options);
+  const sessions = createSessionStore(options.database, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const api = createApp({ ...options, sessions });
   const root = new Hono();
   root.onError((err, c) => respondWithError(c, err));
   root.notFound(respondNotFound);
+  root.use('*', securityHeaders(options.consoleDir));
   root.route('/', api);
   if (options.consoleDir) {
     const consoleRoot = relative(process.cwd(), options.consoleDir) || '.';
@@ -35,12 +36,14 @@ export async function startApiServer(options: ApiServerOptions) {
   }
 
   const httpServer = createAdaptorServer({ fetch: root.fetch }) as HttpServer;
-  const realtime = await attachRealtime(httpServer, options.database);
+  let origins: string[] = options.allowedOrigins ?? [];
+  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
+  if (!options.allowedOrigins) origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
 
   return {
     url: `http://localhost:${port}`,

@@ -63,6 +63,7 @@ export const CYCLE_RULES = [
   'phase-cancelled',
   'phase-not-started',
   'grievances-open-until-paid',
+  'not-permitted',
 ] as const;
 export type CycleRule = (typeof CYCLE_RULES)[number];
 

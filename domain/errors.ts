@@ -1,6 +1,12 @@
 // One error shape everywhere: { error: { code, message, details } }.
 export const ERROR_CODES = [
   'validation_failed',
+  'unauthenticated',
+  'second_factor_required',
+  'password_change_required',
+  'forbidden',
+  'csrf_failed',
+  'throttled',
   'not_found',
   'conflict',
   'rule_violated',

@@ -13,3 +13,7 @@ export interface CycleEvent {
 
 /** The one Postgres channel every API node LISTENs on. */
 export const EVENTS_CHANNEL = 'jigi_events';
+
+/** Access changes every API node must act on at once: drop the sockets of a session or a user. */
+export type ControlMessage = { type: 'session-revoked'; sessionId: string } | { type: 'user-access-changed'; userId: string };
+export const CONTROL_CHANNEL = 'jigi_control';

@@ -3,7 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { signIn } from './api-session';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
 import { demoCycle } from './demo-cycle';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
@@ -42,16 +45,16 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyL
   });
 }
 
+/** The demo cycle goes in through the API, as its coordinator would create it. */
 async function seedDemoCycle(apiUrl: string) {
-  const list = (await (await fetch(`${apiUrl}/api/cycles`)).json()) as { cycles: unknown[] };
-  if (list.cycles.length > 0) return;
-  const res = await fetch(`${apiUrl}/api/cycles`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-jigi-actor': 'coordination.demo' },
-    body: JSON.stringify(demoCycle),
-  });
-  if (!res.ok) throw new Error(`seeding the demo cycle failed: ${res.status} ${await res.text()}`);
-  say(`demo cycle created: ${demoCycle.name}`);
+  const coordinator = await signIn(apiUrl, 'coordination', DEMO_PASSWORD, DEMO_TOTP_SECRET);
+  const list = await coordinator.call('GET', '/api/cycles');
+  if (list.body.cycles.length === 0) {
+    const created = await coordinator.call('POST', '/api/cycles', demoCycle);
+    if (created.status !== 201) throw new Error(`seeding the demo cycle failed: ${created.status} ${JSON.stringify(created.body)}`);
+    say(`demo cycle created: ${demoCycle.name}`);
+  }
+  await coordinator.call('POST', '/api/auth/logout');
 }
 
 let shuttingDown = false;
@@ -120,6 +123,11 @@ async function main() {
 
   await migrateDatabase(databaseUrl);
   say('database migrated');
+  const demo = process.env.JIGI_DEMO !== '0';
+  if (demo) {
+    const database = createDatabase(databaseUrl, { max: 1 });
+    await seedDemoUsers(database, say).finally(() => database.close());
+  }
 
   const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
   await Promise.all([
@@ -127,7 +135,7 @@ async function main() {
     startChild('api', 'api/main.ts', { ...env, PORT: String(port), CONSOLE_DIR: consoleBuildDir }, 'listening on'),
   ]);
   const url = `http://localhost:${port}`;
-  await seedDemoCycle(url);
+  if (demo) await seedDemoCycle(url);
   say(`ready: ${url}  (Ctrl-C stops everything)`);
 }
 

@@ -1,10 +1,14 @@
 // Every signal, query and update of the program-cycle workflows, defined once.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CycleState, Phase } from '../domain/cycle';
+import type { ActorContext } from '../domain/roles';
+
+export type { ActorContext };
 
 export interface ActorInput {
-  /** Who acts: set by the API from the signed-in user, never from the request body. */
+  /** Who acts (username): set by the API from the signed-in user, never from the request body. */
   actor: string;
+  by?: ActorContext;
 }
 
 export interface CompletePhaseInput extends ActorInput {

@@ -19,6 +19,8 @@ import {
   whyPhaseCannotComplete,
 } from '../domain/cycle';
 import { FAILURE_TYPES } from '../domain/errors';
+import { authorize, type Action } from '../domain/policy';
+import type { ActorContext } from '../domain/roles';
 import { phaseWorkflowId } from '../domain/ids';
 import type { CycleActivities } from '../activities';
 import { cyclePhaseWorkflow } from './cycle-phase';
@@ -34,6 +36,7 @@ import {
 export interface ProgramCycleInput {
   cycleId: string;
   startedBy: string;
+  by?: ActorContext;
 }
 
 const { recordCycleTransition } = proxyActivities<CycleActivities>({
@@ -47,6 +50,13 @@ function snapshot(state: CycleState): CycleState {
 }
 
 /** Rejects an Update in its validator: nothing enters history, the caller gets the rule and its message. */
+/** The same policy the API applied, checked again where the change happens. */
+function permitted(by: ActorContext | undefined, action: Action): Refusal | null {
+  if (!by) return null;
+  const decision = authorize(by.principal, action);
+  return decision.allowed ? null : { rule: 'not-permitted', message: decision.message };
+}
+
 function refuse(refusal: Refusal | null): void {
   if (!refusal) return;
   const { message, ...details } = refusal;
@@ -57,8 +67,10 @@ function refuse(refusal: Refusal | null): void {
 export async function programCycleWorkflow(input: ProgramCycleInput): Promise<CycleState> {
   const state: CycleState = { cycleId: input.cycleId, status: 'running', phases: initialPhases(), version: 0 };
   const children = new Map<Phase, ChildWorkflowHandle<typeof cyclePhaseWorkflow>>();
+  /** Who asked each phase to complete, for the audit trail of the completion and what it starts. */
+  const completedBy = new Map<Phase, ActorContext>();
   const phasesScope = new CancellationScope();
-  let cancellation: { actor: string; reason: string } | null = null;
+  let cancellation: { actor: string; reason: string; by?: ActorContext | undefined } | null = null;
   /** True from a phase's completion until the cycle has started what comes next. */
   let settling = false;
 
@@ -66,7 +78,13 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
 
   let persistedVersion = 0;
   // The version is taken synchronously so concurrent records keep their order in the read model.
-  const record = async (kind: TransitionKind, actor: string, phase: Phase | null = null, reason: string | null = null) => {
+  const record = async (
+    kind: TransitionKind,
+    actor: string,
+    phase: Phase | null = null,
+    reason: string | null = null,
+    by: ActorContext | undefined = undefined,
+  ) => {
     const sequence = ++state.version;
     await recordCycleTransition({
       cycleId: state.cycleId,
@@ -76,6 +94,7 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
       actor,
       reason: reason || null,
       state: snapshot(state),
+      ...(by ? { by } : {}),
     });
     persistedVersion = Math.max(persistedVersion, sequence);
   };
@@ -89,9 +108,10 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
 
   setHandler(
     completePhaseUpdate,
-    async ({ phase, actor, comment }) => {
+    async ({ phase, actor, comment, by }) => {
       await condition(() => children.has(phase) || state.status === 'cancelled');
       if (state.status === 'cancelled') return state;
+      if (by) completedBy.set(phase, by);
       await children.get(phase)!.signal(markPhaseDoneSignal, { actor, comment });
       await condition(() => phaseOf(phase).status !== 'active' || state.status === 'cancelled');
       // Answer once the next phase has started, so the caller sees where the cycle now stands.
@@ -99,42 +119,42 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
       await persisted();
       return state;
     },
-    { validator: ({ phase }) => refuse(whyPhaseCannotComplete(state, phase)) },
+    { validator: ({ phase, by }) => refuse(permitted(by, 'cycle.advance') ?? whyPhaseCannotComplete(state, phase)) },
   );
 
   setHandler(
     pauseCycleUpdate,
-    async ({ actor, reason }) => {
+    async ({ actor, reason, by }) => {
       state.status = 'paused';
-      await record('cycle-paused', actor, null, reason);
+      await record('cycle-paused', actor, null, reason, by);
       return state;
     },
-    { validator: (_input) => refuse(whyCannotPause(state)) },
+    { validator: ({ by }) => refuse(permitted(by, 'cycle.pause') ?? whyCannotPause(state)) },
   );
 
   setHandler(
     resumeCycleUpdate,
-    async ({ actor, reason }) => {
+    async ({ actor, reason, by }) => {
       state.status = 'running';
-      await record('cycle-resumed', actor, null, reason);
+      await record('cycle-resumed', actor, null, reason, by);
       return state;
     },
-    { validator: (_input) => refuse(whyCannotResume(state)) },
+    { validator: ({ by }) => refuse(permitted(by, 'cycle.pause') ?? whyCannotResume(state)) },
   );
 
   setHandler(
     cancelCycleUpdate,
-    async ({ actor, reason }) => {
-      cancellation = { actor, reason };
+    async ({ actor, reason, by }) => {
+      cancellation = { actor, reason, by };
       phasesScope.cancel();
       await condition(() => state.status === 'cancelled');
       await persisted();
       return state;
     },
-    { validator: (_input) => refuse(whyCannotCancel(state)) },
+    { validator: ({ by }) => refuse(permitted(by, 'cycle.cancel') ?? whyCannotCancel(state)) },
   );
 
-  const startPhase = async (phase: Phase, actor: string) => {
+  const startPhase = async (phase: Phase, actor: string, by: ActorContext | undefined) => {
     const child = await startChild(cyclePhaseWorkflow, {
       workflowId: phaseWorkflowId(state.cycleId, phase),
       args: [{ cycleId: state.cycleId, phase }],
@@ -142,46 +162,47 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
     // Active only once the child exists, so the completePhase Update always finds it.
     children.set(phase, child);
     Object.assign(phaseOf(phase), { status: 'active', startedAt: new Date().toISOString() });
-    await record('phase-started', actor, phase);
+    await record('phase-started', actor, phase, null, by);
   };
 
   const finishPhase = async (phase: Phase) => {
-    const { completedBy, comment } = await children.get(phase)!.result();
+    const result = await children.get(phase)!.result();
     settling = true;
-    Object.assign(phaseOf(phase), { status: 'completed', completedAt: new Date().toISOString(), completedBy });
-    await record('phase-completed', completedBy, phase, comment);
-    return completedBy;
+    Object.assign(phaseOf(phase), { status: 'completed', completedAt: new Date().toISOString(), completedBy: result.completedBy });
+    const by = completedBy.get(phase);
+    await record('phase-completed', result.completedBy, phase, result.comment, by);
+    return { actor: result.completedBy, by };
   };
 
   const runPhases = async () => {
-    let actor = input.startedBy;
+    let last = { actor: input.startedBy, by: input.by };
     for (const phase of SEQUENTIAL_PHASES satisfies readonly SequentialPhase[]) {
       // A paused cycle finishes nothing and starts nothing until it is resumed.
       await condition(() => state.status !== 'paused');
-      await startPhase(phase, actor);
-      if (phase === GRIEVANCES_OPEN_WITH) await startPhase('grievances', actor);
+      await startPhase(phase, last.actor, last.by);
+      if (phase === GRIEVANCES_OPEN_WITH) await startPhase('grievances', last.actor, last.by);
       settling = false;
-      actor = await finishPhase(phase);
+      last = await finishPhase(phase);
     }
     settling = false;
     await condition(() => state.status !== 'paused');
     return finishPhase('grievances');
   };
 
-  await record('cycle-started', input.startedBy);
+  await record('cycle-started', input.startedBy, null, null, input.by);
   try {
-    const closedBy = await phasesScope.run(runPhases);
+    const closed = await phasesScope.run(runPhases);
     state.status = 'completed';
-    await record('cycle-completed', closedBy);
+    await record('cycle-completed', closed.actor, null, null, closed.by);
     settling = false;
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Cancelled by the cancel Update, or from outside Temporal's own tools.
-    const by = cancellation ?? { actor: 'temporal', reason: 'Workflow cancelled outside the console' };
+    const request = cancellation ?? { actor: 'temporal', reason: 'Workflow cancelled outside the console', by: undefined };
     await CancellationScope.nonCancellable(async () => {
       state.status = 'cancelled';
       for (const p of state.phases) if (p.status !== 'completed') p.status = 'cancelled';
-      await record('cycle-cancelled', by.actor, null, by.reason);
+      await record('cycle-cancelled', request.actor, null, request.reason, request.by);
     });
   }
   return state;

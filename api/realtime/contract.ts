@@ -1,5 +1,6 @@
 // The Socket.IO contract, types only, shared by the API and the console.
 import type { CycleEvent } from '../../domain/events';
+import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
   /** A cycle changed; carries its whole new state, to be dropped if older than what the console holds. */
@@ -18,5 +19,6 @@ export interface ClientToServerEvents {
 export type WatchResult = { ok: true } | { ok: false; error: string };
 
 export interface SocketData {
-  actor: string;
+  principal: Principal;
+  sessionId: string;
 }

@@ -1,28 +1,64 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { parse as parseCookie } from 'hono/utils/cookie';
 import { Server } from 'socket.io';
 import type { CycleEvent } from '../../domain/events';
-import { EVENTS_CHANNEL } from '../../domain/events';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, type ControlMessage } from '../../domain/events';
+import { can } from '../../domain/policy';
 import type { Database } from '../../db/client';
+import { principalOf, type SessionStore } from '../auth/session-store';
+import { SESSION_COOKIE } from '../middleware/auth';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './contract';
 
 const ALL_CYCLES_ROOM = 'cycles';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+const userRoom = (userId: string) => `user:${userId}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How often open sockets are checked against their sessions (idle or absolute expiry). */
+const SESSION_SWEEP_MS = 30_000;
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface RealtimeOptions {
+  database: Database;
+  sessions: SessionStore;
+  /** Origins a browser may open a socket from; a request with another Origin is refused. */
+  allowedOrigins: () => readonly string[];
+}
 
 /**
  * Socket.IO on the API's own HTTP server. Every API node LISTENs to Postgres and emits to its own
  * sockets, so a change recorded by any worker reaches every console with no Socket.IO adapter.
+ * The handshake signs in with the session cookie; rooms are granted by the same policy as the API.
  */
-export async function attachRealtime(httpServer: HttpServer, database: Database) {
-  const io: RealtimeServer = new Server(httpServer, { serveClient: false });
+export async function attachRealtime(httpServer: HttpServer, { database, sessions, allowedOrigins }: RealtimeOptions) {
+  const io: RealtimeServer = new Server(httpServer, {
+    serveClient: false,
+    // WebSockets escape CORS: without this check any site could open one with the user's cookie.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      const allowed = origin === undefined || allowedOrigins().includes(origin);
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
+  });
+
+  io.use(async (socket, next) => {
+    const token = sessionToken(socket.request);
+    const resolved = token ? await sessions.resolve(token).catch(() => null) : null;
+    if (!resolved?.complete) return next(new Error('unauthenticated'));
+    socket.data.principal = principalOf(resolved.user);
+    socket.data.sessionId = resolved.session.id;
+    await socket.join([sessionRoom(resolved.session.id), userRoom(resolved.user.id)]);
+    next();
+  });
 
   io.on('connection', (socket) => {
-    socket.data.actor = 'coordination.demo';
+    const mayRead = () => can(socket.data.principal, 'cycle.read');
     socket.on('cycles:watch', async (ack) => {
+      if (typeof ack !== 'function') return;
+      if (!mayRead()) return ack({ ok: false, error: 'Not allowed to read cycles' });
       await socket.join(ALL_CYCLES_ROOM);
-      if (typeof ack === 'function') ack({ ok: true });
+      ack({ ok: true });
     });
     socket.on('cycles:unwatch', async () => {
       await socket.leave(ALL_CYCLES_ROOM);
@@ -30,6 +66,7 @@ export async function attachRealtime(httpServer: HttpServer, database: Database)
     socket.on('cycle:watch', async (cycleId, ack) => {
       if (typeof ack !== 'function') return;
       if (typeof cycleId !== 'string' || !UUID.test(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
+      if (!mayRead()) return ack({ ok: false, error: 'Not allowed to read cycles' });
       await socket.join(cycleRoom(cycleId));
       ack({ ok: true });
     });
@@ -39,21 +76,44 @@ export async function attachRealtime(httpServer: HttpServer, database: Database)
   });
 
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
-  const listener = await database.sql.listen(EVENTS_CHANNEL, (payload) => {
-    let event: CycleEvent;
-    try {
-      event = JSON.parse(payload) as CycleEvent;
-    } catch {
-      return;
-    }
-    io.to(ALL_CYCLES_ROOM).to(cycleRoom(event.cycleId)).emit('cycle:changed', event);
+  const events = await database.sql.listen(EVENTS_CHANNEL, (payload) => {
+    const event = parseJson<CycleEvent>(payload);
+    if (event) io.to(ALL_CYCLES_ROOM).to(cycleRoom(event.cycleId)).emit('cycle:changed', event);
   });
+  // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
+  const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
+    const message = parseJson<ControlMessage>(payload);
+    if (message?.type === 'session-revoked') io.in(sessionRoom(message.sessionId)).disconnectSockets(true);
+    if (message?.type === 'user-access-changed') io.in(userRoom(message.userId)).disconnectSockets(true);
+  });
+  const sweep = setInterval(() => void dropEndedSessions(io, sessions), SESSION_SWEEP_MS);
+  sweep.unref();
 
   return {
     io,
     async close() {
-      await listener.unlisten();
+      clearInterval(sweep);
+      await events.unlisten();
+      await control.unlisten();
       await io.close();
     },
   };
+}
+
+async function dropEndedSessions(io: RealtimeServer, sessions: SessionStore) {
+  const open = [...new Set([...io.sockets.sockets.values()].map((s) => s.data.sessionId))];
+  for (const sessionId of await sessions.ended(open).catch(() => [])) io.in(sessionRoom(sessionId)).disconnectSockets(true);
+}
+
+function sessionToken(request: IncomingMessage): string | undefined {
+  const header = request.headers.cookie;
+  return header ? parseCookie(header, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
+}
+
+function parseJson<T>(payload: string): T | null {
+  try {
+    return JSON.parse(payload) as T;
+  } catch {
+    return null;
+  }
 }

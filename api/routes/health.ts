@@ -1,13 +1,14 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
+import { guardedRoute } from './guard';
 
 const DependencySchema = z.object({ ok: z.boolean(), latencyMs: z.number().int(), error: z.string().optional() });
 const HealthSchema = z
   .object({ status: z.enum(['ok', 'degraded']), postgres: DependencySchema, temporal: DependencySchema })
   .openapi('Health');
 
-const health = createRoute({
+const health = guardedRoute('public', {
   method: 'get',
   path: '/',
   tags: ['health'],

@@ -5,8 +5,10 @@ import { PHASES, currentPhase, whyCycleIsClosed } from '../../domain/cycle';
 import { cycleWorkflowId } from '../../domain/ids';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import { sumFcfa } from '../../domain/money';
+import type { ActorContext } from '../../domain/roles';
+import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
-import { cycleFundingSources, cyclePhases, cycleTransitions, cycles, type CycleRow } from '../../db/schema';
+import { auditLog, cycleFundingSources, cyclePhases, cycleTransitions, cycles, type CycleRow } from '../../db/schema';
 import type { programCycleWorkflow } from '../../workflows';
 import {
   cancelCycleUpdate,
@@ -117,7 +119,8 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
     },
 
     /** Writes the cycle, then starts its workflow; if Temporal refuses, the cycle is removed again. */
-    async create(input: CreateCycle, actor: string): Promise<CycleDetail> {
+    async create(input: CreateCycle, by: ActorContext): Promise<CycleDetail> {
+      const actor = by.principal.username;
       const id = crypto.randomUUID();
       const workflowId = cycleWorkflowId(id);
       await db.transaction(async (tx) => {
@@ -134,12 +137,13 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
         });
         await tx.insert(cyclePhases).values(PHASES.map((phase) => ({ cycleId: id, phase })));
         await tx.insert(cycleFundingSources).values(input.fundingSources.map((f) => ({ cycleId: id, ...f })));
+        await tx.insert(auditLog).values(auditRow(by, { action: 'cycle.create', targetType: 'cycle', targetId: id, after: input }));
       });
       try {
         await temporal.workflow.start<typeof programCycleWorkflow>(WORKFLOW_TYPES.programCycle, {
           workflowId,
           taskQueue,
-          args: [{ cycleId: id, startedBy: actor }],
+          args: [{ cycleId: id, startedBy: actor, by }],
         });
       } catch (err) {
         await db.delete(cycles).where(eq(cycles.id, id));
@@ -153,24 +157,25 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
       return handle(cycleId).query(cycleStateQuery);
     },
 
-    async completePhase(cycleId: string, phase: Phase, actor: string, comment?: string) {
+    async completePhase(cycleId: string, phase: Phase, by: ActorContext, comment?: string) {
       await requireOpenCycle(cycleId);
-      return handle(cycleId).executeUpdate(completePhaseUpdate, { args: [{ phase, actor, ...(comment ? { comment } : {}) }] });
+      const input = { phase, actor: by.principal.username, by, ...(comment ? { comment } : {}) };
+      return handle(cycleId).executeUpdate(completePhaseUpdate, { args: [input] });
     },
 
-    async pause(cycleId: string, actor: string, reason: string) {
+    async pause(cycleId: string, by: ActorContext, reason: string) {
       await requireOpenCycle(cycleId);
-      return handle(cycleId).executeUpdate(pauseCycleUpdate, { args: [{ actor, reason }] });
+      return handle(cycleId).executeUpdate(pauseCycleUpdate, { args: [{ actor: by.principal.username, by, reason }] });
     },
 
-    async resume(cycleId: string, actor: string, reason: string) {
+    async resume(cycleId: string, by: ActorContext, reason: string) {
       await requireOpenCycle(cycleId);
-      return handle(cycleId).executeUpdate(resumeCycleUpdate, { args: [{ actor, reason }] });
+      return handle(cycleId).executeUpdate(resumeCycleUpdate, { args: [{ actor: by.principal.username, by, reason }] });
     },
 
-    async cancel(cycleId: string, actor: string, reason: string) {
+    async cancel(cycleId: string, by: ActorContext, reason: string) {
       await requireOpenCycle(cycleId);
-      return handle(cycleId).executeUpdate(cancelCycleUpdate, { args: [{ actor, reason }] });
+      return handle(cycleId).executeUpdate(cancelCycleUpdate, { args: [{ actor: by.principal.username, by, reason }] });
     },
   };
 }

@@ -1,2 +1,4 @@
 export * from './enums';
 export * from './cycles';
+export * from './auth';
+export * from './audit';

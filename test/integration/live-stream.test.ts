@@ -3,13 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../api/realtime/contract';
 import { startApiServer } from '../../api/server';
 import type { CycleEvent } from '../../domain/events';
+import type { ApiSession } from '../../scripts/api-session';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
+import { signInAs } from '../support/users';
 
 type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let stack: TestStack;
 let nodeA: string;
 let nodeB: Awaited<ReturnType<typeof startApiServer>>;
+let coordinator: ApiSession;
 const sockets: ConsoleSocket[] = [];
 
 beforeAll(async () => {
@@ -17,6 +20,7 @@ beforeAll(async () => {
   nodeA = (await stack.startApi()).url;
   // A second API process's worth of state: its own server, Socket.IO and LISTEN connection.
   nodeB = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, port: 0, host: '127.0.0.1' });
+  coordinator = await signInAs(stack.database, nodeA, ['coordinator']);
 });
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
@@ -24,8 +28,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function openSocket(url: string): Promise<ConsoleSocket> {
-  const socket: ConsoleSocket = connect(url, { transports: ['websocket'], reconnection: false });
+async function openSocket(url: string, session: ApiSession = coordinator, origin?: string): Promise<ConsoleSocket> {
+  const extraHeaders: Record<string, string> = { cookie: session.cookie, ...(origin ? { origin } : {}) };
+  const socket: ConsoleSocket = connect(url, { transports: ['websocket'], reconnection: false, extraHeaders });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -47,9 +52,13 @@ function nextEvent(socket: ConsoleSocket, match: (e: CycleEvent) => boolean, tim
   });
 }
 
-async function post(base: string, path: string, body: unknown) {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
+/** Changes go through node A, with the coordinator's session (valid on every node: sessions live in Postgres). */
+function post(_base: string, path: string, body: unknown) {
+  return coordinator.call('POST', path, body);
+}
+
+async function get(path: string) {
+  return (await coordinator.call('GET', path)).body;
 }
 
 describe('live status stream', () => {
@@ -58,7 +67,7 @@ describe('live status stream', () => {
     const cycleId = created.body.cycle.id as string;
     const socket = await openSocket(nodeB.url);
     expect(await socket.emitWithAck('cycle:watch', cycleId)).toEqual({ ok: true });
-    await expect.poll(async () => (await (await fetch(`${nodeA}/api/cycles/${cycleId}`)).json()).cycle.currentPhase).toBe('training');
+    await expect.poll(async () => (await get(`/api/cycles/${cycleId}`)).cycle.currentPhase).toBe('training');
 
     const received = nextEvent(socket, (e) => e.kind === 'phase-completed' && e.phase === 'training', 1000);
     const started = Date.now();
@@ -66,7 +75,7 @@ describe('live status stream', () => {
     expect(advanced.status).toBe(200);
     const event = await received;
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(event).toMatchObject({ cycleId, actor: 'coordination.demo' });
+    expect(event).toMatchObject({ cycleId, actor: (await get('/api/auth/me')).user.username });
     expect(event.state.phases.find((p) => p.phase === 'training')!.status).toBe('completed');
   });
 
@@ -102,9 +111,35 @@ describe('live status stream', () => {
     await socket.emitWithAck('cycle:watch', cycleId);
     await post(nodeA, `/api/cycles/${cycleId}/phases/training/complete`, {});
     await post(nodeA, `/api/cycles/${cycleId}/phases/targeting/complete`, {});
-    const latest = (await (await fetch(`${nodeA}/api/cycles/${cycleId}`)).json()).cycle.version as number;
+    const latest = (await get(`/api/cycles/${cycleId}`)).cycle.version as number;
     await expect.poll(() => Math.max(0, ...versions)).toBe(latest);
     expect(new Set(versions).size).toBe(versions.length);
     expect(versions.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses a socket without a session', async () => {
+    const socket: ConsoleSocket = connect(nodeA, { transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    expect(error.message).toBe('unauthenticated');
+  });
+
+  it('refuses a socket opened from a page of another origin, even with a valid session cookie', async () => {
+    const socket: ConsoleSocket = connect(nodeA, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: coordinator.cookie, origin: 'https://evil.example' } });
+    sockets.push(socket);
+    await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    expect(socket.connected).toBe(false);
+    const allowed = await openSocket(nodeA, coordinator, nodeA);
+    expect(allowed.connected).toBe(true);
+  });
+
+  it("signing out drops that session's live connections on every node at once", async () => {
+    const officer = await signInAs(stack.database, nodeA, ['me-officer']);
+    const onA = await openSocket(nodeA, officer);
+    const onB = await openSocket(nodeB.url, officer);
+    const dropped = (s: ConsoleSocket) => new Promise<string>((resolve) => s.once('disconnect', resolve));
+    const reasons = Promise.all([dropped(onA), dropped(onB)]);
+    expect((await officer.call('POST', '/api/auth/logout')).status).toBe(204);
+    expect(await reasons).toEqual(['io server disconnect', 'io server disconnect']);
   });
 });

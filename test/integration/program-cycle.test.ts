@@ -8,6 +8,7 @@ import { cycleWorkflowId, phaseWorkflowId } from '../../domain/ids';
 import { cycleStateQuery } from '../../workflows/messages';
 import { maybeRecordHistory } from '../support/histories';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
+import { actorFor } from '../support/users';
 
 let stack: TestStack;
 let service: CycleService;
@@ -37,8 +38,8 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 
 describe('program cycle orchestration', () => {
   it('runs the phases in order, opens grievances with disbursement and closes when grievances close', async () => {
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    const complete = (phase: Phase, actor = 'coordinator.a') => service.completePhase(cycle.id, phase, actor);
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    const complete = (phase: Phase, actor = 'coordinator.a') => service.completePhase(cycle.id, phase, actorFor(actor));
 
     expect(await refusal(complete('targeting'))).toBe('The targeting phase has not started yet.');
     let state = await complete('training', 'awa.traore');
@@ -75,18 +76,18 @@ describe('program cycle orchestration', () => {
   });
 
   it('a paused cycle refuses to advance, then resumes where it stopped', async () => {
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    await service.completePhase(cycle.id, 'training', 'coordinator.a');
-    let state = await service.pause(cycle.id, 'coordinator.b', 'Budget review by the steering committee');
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await service.completePhase(cycle.id, 'training', actorFor('coordinator.a'));
+    let state = await service.pause(cycle.id, actorFor('coordinator.b'), 'Budget review by the steering committee');
     expect(state.status).toBe('paused');
-    expect(await refusal(service.completePhase(cycle.id, 'targeting', 'coordinator.a'))).toBe(
+    expect(await refusal(service.completePhase(cycle.id, 'targeting', actorFor('coordinator.a')))).toBe(
       'The cycle is paused: resume it before advancing a phase.',
     );
-    expect(await refusal(service.pause(cycle.id, 'coordinator.b', 'again'))).toBe('The cycle is already paused.');
+    expect(await refusal(service.pause(cycle.id, actorFor('coordinator.b'), 'again'))).toBe('The cycle is already paused.');
 
-    state = await service.resume(cycle.id, 'coordinator.b', '');
+    state = await service.resume(cycle.id, actorFor('coordinator.b'), '');
     expect(state.status).toBe('running');
-    state = await service.completePhase(cycle.id, 'targeting', 'coordinator.a');
+    state = await service.completePhase(cycle.id, 'targeting', actorFor('coordinator.a'));
     expect(state.phases.find((p) => p.phase === 'procurement')!.status).toBe('active');
 
     const [row] = await stack.database.db.select().from(cycles).where(eq(cycles.id, cycle.id));
@@ -97,19 +98,19 @@ describe('program cycle orchestration', () => {
   });
 
   it('a refused action never enters the workflow history', async () => {
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    await refusal(service.completePhase(cycle.id, 'disbursement', 'coordinator.a'));
-    await refusal(service.resume(cycle.id, 'coordinator.a', ''));
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await refusal(service.completePhase(cycle.id, 'disbursement', actorFor('coordinator.a')));
+    await refusal(service.resume(cycle.id, actorFor('coordinator.a'), ''));
     const history = await stack.client.workflow.getHandle(cycleWorkflowId(cycle.id)).fetchHistory();
     const updateEvents = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
     expect(updateEvents).toHaveLength(0);
-    await service.cancel(cycle.id, 'coordinator.a', 'clean up');
+    await service.cancel(cycle.id, actorFor('coordinator.a'), 'clean up');
   });
 
   it('cancelling stops every open phase and records who cancelled and why', async () => {
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    await service.completePhase(cycle.id, 'training', 'coordinator.a');
-    const state = await service.cancel(cycle.id, 'coordinator.c', 'Funding withdrawn');
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await service.completePhase(cycle.id, 'training', actorFor('coordinator.a'));
+    const state = await service.cancel(cycle.id, actorFor('coordinator.c'), 'Funding withdrawn');
     expect(state.status).toBe('cancelled');
     expect(state.phases.map((p) => p.status)).toEqual(['completed', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
 
@@ -125,8 +126,8 @@ describe('program cycle orchestration', () => {
   });
 
   it('a cycle cancelled from Temporal itself is recorded as cancelled, not left running in the console', async () => {
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    await service.completePhase(cycle.id, 'training', 'coordinator.a');
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await service.completePhase(cycle.id, 'training', actorFor('coordinator.a'));
     const handle = stack.client.workflow.getHandle(cycleWorkflowId(cycle.id));
     await handle.cancel();
     expect((await handle.result()).status).toBe('cancelled');
@@ -136,12 +137,12 @@ describe('program cycle orchestration', () => {
   });
 
   it('the live Query and the Postgres read model agree after every step', async () => {
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    await service.completePhase(cycle.id, 'training', 'coordinator.a');
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await service.completePhase(cycle.id, 'training', actorFor('coordinator.a'));
     const live = await stack.client.workflow.getHandle(cycleWorkflowId(cycle.id)).query(cycleStateQuery);
     const stored = await service.get(cycle.id);
     expect(stored.version).toBe(live.version);
     expect(stored.phases).toEqual(live.phases);
-    await service.cancel(cycle.id, 'coordinator.a', 'clean up');
+    await service.cancel(cycle.id, actorFor('coordinator.a'), 'clean up');
   });
 });

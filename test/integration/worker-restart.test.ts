@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleService, type CycleService } from '../../api/services/cycles';
 import { cycleTransitions } from '../../db/schema';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
+import { actorFor } from '../support/users';
 
 let stack: TestStack;
 let service: CycleService;
@@ -52,12 +53,12 @@ afterAll(async () => {
 describe('worker restart', () => {
   it('a worker killed in the middle of a cycle loses nothing: a new worker continues where it stopped', async () => {
     worker = await startWorkerProcess();
-    const cycle = await service.create(demoCycleInput(), 'coordinator.a');
-    await service.completePhase(cycle.id, 'training', 'awa.traore');
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await service.completePhase(cycle.id, 'training', actorFor('awa.traore'));
     await kill(worker);
 
     // Asked while no worker runs: the Update waits in Temporal until a worker is back.
-    const pending = service.completePhase(cycle.id, 'targeting', 'coordinator.b');
+    const pending = service.completePhase(cycle.id, 'targeting', actorFor('coordinator.b'));
     worker = await startWorkerProcess();
     const state = await pending;
     expect(state.phases.map((p) => [p.phase, p.status])).toEqual([
@@ -82,6 +83,6 @@ describe('worker restart', () => {
       'phase-started:procurement:coordinator.b',
     ]);
     expect((await service.get(cycle.id)).currentPhase).toBe('procurement');
-    await service.cancel(cycle.id, 'coordinator.a', 'end of test');
+    await service.cancel(cycle.id, actorFor('coordinator.a'), 'end of test');
   });
 });
