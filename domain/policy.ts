@@ -54,14 +54,17 @@ export type Decision =
 
 const ALLOWED: Decision = { allowed: true };
 
-/** May this principal take this action on something in `area` (national when not said)? */
-export function authorize(principal: Principal | null, action: Action, area: Area = NATIONAL): Decision {
+/**
+ * May this principal take this action, on something in `area` when the thing has a place?
+ * Program-wide actions (a cycle's course) always target the whole country.
+ */
+export function authorize(principal: Principal | null, action: Action, area?: Area): Decision {
   if (!principal) return { allowed: false, status: 401, code: 'unauthenticated', message: 'Sign in to continue.' };
   if (!principal.roles.some((role) => GRANTS[action].includes(role))) {
     return { allowed: false, status: 403, code: 'forbidden', message: `Your role does not allow ${action}.` };
   }
   const target = NATIONAL_ACTIONS.includes(action) ? NATIONAL : area;
-  if (!areaContains(principal.area, target)) {
+  if (target && !areaContains(principal.area, target)) {
     return { allowed: false, status: 403, code: 'forbidden', message: `${action} on ${describeArea(target)} is outside your area (${describeArea(principal.area)}).` };
   }
   return ALLOWED;

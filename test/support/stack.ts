@@ -4,6 +4,8 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../db/client';
+import type { SessionPolicy } from '../../api/auth/session-store';
+import type { ThrottlePolicy } from '../../api/auth/throttle';
 import type { RealtimeServer } from '../../api/realtime/server';
 import { startApiServer } from '../../api/server';
 import { createWorker } from '../../worker/create-worker';
@@ -41,7 +43,7 @@ export interface TestStack {
   temporalAddress: string;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
-  startApi(options?: { consoleDir?: string }): Promise<{ url: string; io: RealtimeServer }>;
+  startApi(options?: { consoleDir?: string; sessionPolicy?: SessionPolicy; throttlePolicy?: ThrottlePolicy }): Promise<{ url: string; io: RealtimeServer }>;
   stop(): Promise<void>;
 }
 
