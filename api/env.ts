@@ -16,7 +16,7 @@ const schema = z.object({
     .transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.url()).optional()),
   /** The first administrator's one-time password; generated and printed once when unset. */
-  JIGI_ADMIN_PASSWORD: z.string().min(12).optional(),
+  JIGI_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(12).optional()),
 });
 
 export type ApiEnv = z.infer<typeof schema>;
