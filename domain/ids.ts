@@ -7,3 +7,10 @@ export function cycleWorkflowId(cycleId: string): string {
 export function phaseWorkflowId(cycleId: string, phase: string): string {
   return `cycle:${cycleId}:phase:${phase}`;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids of cycles, users and sessions are UUIDs: anything else is unknown without asking the database. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}

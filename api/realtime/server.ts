@@ -8,12 +8,12 @@ import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
 import { SESSION_COOKIE } from '../middleware/auth';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './contract';
+import { isUuid } from '../../domain/ids';
 
 const ALL_CYCLES_ROOM = 'cycles';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const userRoom = (userId: string) => `user:${userId}`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How often open sockets are checked against their sessions (idle or absolute expiry). */
 const SESSION_SWEEP_MS = 30_000;
 
@@ -65,7 +65,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     });
     socket.on('cycle:watch', async (cycleId, ack) => {
       if (typeof ack !== 'function') return;
-      if (typeof cycleId !== 'string' || !UUID.test(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
+      if (!isUuid(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
       if (!mayRead()) return ack({ ok: false, error: 'Not allowed to read cycles' });
       await socket.join(cycleRoom(cycleId));
       ack({ ok: true });

@@ -12,8 +12,8 @@ import { actorContext } from '../request-context';
 import { ErrorSchema } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
+import { isUuid } from '../../domain/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const code = z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N} ._'-]+$/u, 'Letters, digits, spaces and . _ \' - only');
 
 export const AreaInputSchema = z
@@ -148,7 +148,7 @@ function areaColumns(area: z.infer<typeof AreaInputSchema>) {
 }
 
 function requireId(id: string, what: string) {
-  if (!UUID.test(id)) throw new ApiError(404, 'not_found', `No ${what} with id "${id}".`);
+  if (!isUuid(id)) throw new ApiError(404, 'not_found', `No ${what} with id "${id}".`);
 }
 
 export function adminRoutes({ database, sessions }: { database: Database; sessions: SessionStore }) {

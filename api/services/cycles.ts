@@ -2,7 +2,7 @@ import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import type { Phase, PhaseState } from '../../domain/cycle';
 import { PHASES, currentPhase, whyCycleIsClosed } from '../../domain/cycle';
-import { cycleWorkflowId } from '../../domain/ids';
+import { cycleWorkflowId, isUuid } from '../../domain/ids';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import { sumFcfa } from '../../domain/money';
 import type { ActorContext } from '../../domain/roles';
@@ -20,7 +20,6 @@ import {
 import { ApiError } from '../errors';
 import type { CreateCycle, CycleDetail, CycleSummary } from '../schemas';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CycleServiceDeps {
   database: Database;
@@ -36,7 +35,7 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
   const notFound = (cycleId: string) => new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
 
   async function requireCycle(cycleId: string): Promise<CycleRow> {
-    if (!UUID.test(cycleId)) throw notFound(cycleId);
+    if (!isUuid(cycleId)) throw notFound(cycleId);
     const [row] = await db.select().from(cycles).where(eq(cycles.id, cycleId));
     if (!row) throw notFound(cycleId);
     return row;
