@@ -8,9 +8,9 @@ import type { Principal } from '../../domain/roles';
 import { sha256 } from '../auth/secrets';
 import { areaOf, principalOf, type ResolvedSession, type SessionStore } from '../auth/session-store';
 import { ApiError } from '../errors';
+import { CSRF_HEADER, SESSION_COOKIE } from '../../domain/wire';
 
-export const SESSION_COOKIE = 'jigi_session';
-export const CSRF_HEADER = 'x-csrf-token';
+export { CSRF_HEADER, SESSION_COOKIE };
 export const SERVICE_TOKEN_PREFIX = 'jst_';
 
 export interface AuthVariables {

@@ -6,7 +6,7 @@ import { CONTROL_CHANNEL, EVENTS_CHANNEL, type ControlMessage } from '../../doma
 import { can } from '../../domain/policy';
 import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
-import { SESSION_COOKIE } from '../middleware/auth';
+import { SESSION_COOKIE, SOCKET_UNAUTHENTICATED } from '../../domain/wire';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './contract';
 import { isUuid } from '../../domain/ids';
 
@@ -45,7 +45,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   io.use(async (socket, next) => {
     const token = sessionToken(socket.request);
     const resolved = token ? await sessions.resolve(token).catch(() => null) : null;
-    if (!resolved?.complete) return next(new Error('unauthenticated'));
+    if (!resolved?.complete) return next(new Error(SOCKET_UNAUTHENTICATED));
     socket.data.principal = principalOf(resolved.user);
     socket.data.sessionId = resolved.session.id;
     await socket.join([sessionRoom(resolved.session.id), userRoom(resolved.user.id)]);

@@ -24,7 +24,7 @@ const refusals = {
  * Every route is declared through this: its permission is checked before the handler and written
  * into the OpenAPI document as x-permission, where the permission-matrix test reads it.
  */
-export function guardedRoute<R extends RouteInput>(permission: RoutePermission, route: R) {
+export function guardedRoute<P extends string, R extends Omit<RouteInput, 'path'> & { path: P }>(permission: RoutePermission, route: R) {
   const guarded = permission !== 'public' && permission !== 'signing-in';
   return createRoute({
     ...route,

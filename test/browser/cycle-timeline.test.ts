@@ -1,16 +1,24 @@
-// The console against a real API, worker and Temporal: what a coordinator sees on a cycle's page.
+// The console against a real API, worker and Temporal: signing in, and what each role sees of a cycle.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureConsoleBuilt } from '../../scripts/stack/console-build';
+import { currentTotp } from '../../api/auth/totp';
 import type { RealtimeServer } from '../../api/realtime/server';
+import { users } from '../../db/schema';
+import type { Role } from '../../domain/roles';
+import type { ApiSession } from '../../scripts/api-session';
+import { ensureConsoleBuilt } from '../../scripts/stack/console-build';
 import { startTestStack, type TestStack } from '../support/stack';
+import { createUser, signInAs, type TestUser } from '../support/users';
 
 /** The built console served by a real API with its worker, in a database of this file's own. */
 let baseUrl: string;
 let stack: TestStack;
 let io: RealtimeServer;
+/** A coordinator working elsewhere, through the API: creates cycles and moves them on. */
+let elsewhere: ApiSession & { user: TestUser };
 const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const WAIT_MS = 20_000;
 const CHROMIUM_ARGS = [
@@ -27,18 +35,9 @@ const CHROMIUM_ARGS = [
 let browser: Browser;
 const createdCycles: string[] = [];
 
-async function callApi(method: 'GET' | 'POST', path: string, body?: unknown, actor = 'awa.traore') {
-  const response = await fetch(`${baseUrl}/api${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-jigi-actor': actor },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
 /** A new cycle of the COVID-19 emergency transfer, unique by name. */
 async function createCycle(): Promise<string> {
-  const { status, body } = await callApi('POST', '/cycles', {
+  const { status, body } = await elsewhere.call('POST', '/api/cycles', {
     name: `Transfert d’urgence COVID-19 – test ${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
     transferAmountFcfa: 90_000,
     targetHouseholds: 1_000_000,
@@ -53,22 +52,58 @@ async function createCycle(): Promise<string> {
   return id;
 }
 
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'fr-FR' });
+async function completeTraining(cycleId: string) {
+  const { status, body } = await elsewhere.call('POST', `/api/cycles/${cycleId}/phases/training/complete`, {});
+  expect(status, JSON.stringify(body)).toBe(200);
+}
+
+async function newPage(viewport = { width: 1280, height: 1000 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR' });
   const page = await context.newPage();
   return { context, page };
 }
 
-/** Opens a cycle's page and waits until it receives pushes. */
-async function openCycle(page: Page, cycleId: string) {
-  await page.goto(`${baseUrl}/cycles/${cycleId}`);
+const person = (roles: Role[], name: string) => createUser(stack.database, roles, { level: 'national' }, name);
+
+const onPath = (page: Page, path: string) => page.waitForURL((url) => url.pathname === path, { timeout: WAIT_MS });
+
+async function screenshot(page: Page, name: string) {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS_DIR}${name}.png`, fullPage: true });
+}
+
+/** Fills the password step; the page then asks for what is left (a code, a new password) or moves on. */
+async function typePassword(page: Page, user: TestUser, password = user.password) {
+  const step = page.getByTestId('password-step');
+  await step.waitFor({ timeout: WAIT_MS });
+  await page.locator('#username').fill(user.username);
+  await page.locator('#password').fill(password);
+  await step.locator('button[type="submit"]').click();
+}
+
+async function typeCode(page: Page, code: string) {
+  const step = page.getByTestId('second-factor-step');
+  await page.locator('#code').fill(code);
+  await step.locator('button[type="submit"]').click();
+}
+
+/** Signs in through the sign-in page, as a person would, and waits for the page asked for to be live. */
+async function signInThroughPage(page: Page, user: TestUser, path = '/') {
+  await page.goto(`${baseUrl}${path}`);
+  await onPath(page, '/connexion');
+  await typePassword(page, user);
+  if (user.totpSecret) {
+    await page.getByTestId('second-factor-step').waitFor({ timeout: WAIT_MS });
+    await typeCode(page, currentTotp(user.totpSecret, user.username));
+  }
+  await onPath(page, path);
   await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
 }
 
 const phase = (page: Page, name: string, status?: string) =>
   page.locator(status ? `[data-testid="phase-${name}"][data-status="${status}"]` : `[data-testid="phase-${name}"]`);
 
-describe('cycle page', () => {
+describe('the console', () => {
   beforeAll(async () => {
     const [consoleDir, started] = await Promise.all([
       ensureConsoleBuilt((line) => process.stderr.write(`[browser-test] ${line}\n`)),
@@ -76,43 +111,142 @@ describe('cycle page', () => {
     ]);
     stack = started;
     ({ url: baseUrl, io } = await stack.startApi({ consoleDir }));
+    elsewhere = await signInAs(stack.database, baseUrl, ['coordinator']);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
     await browser?.close();
     // Leave no running workflow behind; a cycle already closed answers 409, which is fine.
-    await Promise.allSettled(createdCycles.map((id) => callApi('POST', `/cycles/${id}/cancel`, { reason: 'Fin du test navigateur' })));
+    await Promise.allSettled(createdCycles.map((id) => elsewhere.call('POST', `/api/cycles/${id}/cancel`, { reason: 'Fin du test navigateur' })));
     await stack?.stop();
+  });
+
+  test('a coordinator signs in with password and authenticator code and lands on the cycles', { timeout: 60_000 }, async () => {
+    const coordinator = await person(['coordinator'], 'mahmoud.sacko');
+    const { context, page } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/`);
+      await onPath(page, '/connexion');
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('fr');
+      await expect(page.locator('label[for="username"]').textContent()).resolves.toBe('Identifiant');
+      await expect(page.locator('label[for="password"]').textContent()).resolves.toBe('Mot de passe');
+      await expect(page.getByTestId('connection').count(), 'no live connection before sign-in').resolves.toBe(0);
+
+      await typePassword(page, coordinator, 'not-the-password');
+      await expect(page.getByTestId('form-error').textContent()).resolves.toContain('Identifiant ou mot de passe incorrect.');
+      await screenshot(page, 'sign-in-fr');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, 'sign-in-390');
+      await page.setViewportSize({ width: 1280, height: 1000 });
+
+      await typePassword(page, coordinator);
+      await page.getByTestId('second-factor-step').waitFor({ timeout: WAIT_MS });
+      await expect(page.getByTestId('second-factor-step').locator('h2').textContent()).resolves.toBe('Code de vérification');
+      const right = currentTotp(coordinator.totpSecret!, coordinator.username);
+      await typeCode(page, right === '000000' ? '111111' : '000000');
+      await page.getByTestId('form-error').filter({ hasText: 'Ce code est incorrect ou a expiré.' }).waitFor({ timeout: WAIT_MS });
+      await screenshot(page, 'second-factor');
+
+      await typeCode(page, currentTotp(coordinator.totpSecret!, coordinator.username));
+      await onPath(page, '/');
+      await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
+      await page.locator('[data-testid="cycle-list"], [data-testid="cycles-empty"]').first().waitFor({ timeout: WAIT_MS });
+      await expect(page.getByTestId('user-name').textContent()).resolves.toBe(coordinator.username);
+      await expect(page.getByTestId('user-roles').textContent()).resolves.toBe('Coordination');
+      await expect(page.getByTestId('user-area').textContent()).resolves.toBe('National');
+      // Coordinators read the audit trail but do not export it.
+      await expect(page.getByTestId('nav-audit').count()).resolves.toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('repeated wrong passwords are refused for a while, and the page says for how many minutes', { timeout: 60_000 }, async () => {
+    const auditor = await person(['auditor'], 'awa.guindo');
+    const { context, page } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/connexion`);
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        await typePassword(page, auditor, `wrong-${attempt}`);
+        await page.getByTestId('form-error').filter({ hasText: 'Identifiant ou mot de passe incorrect.' }).waitFor({ timeout: WAIT_MS });
+      }
+      await typePassword(page, auditor);
+      await page.getByTestId('form-error').filter({ hasText: 'Trop de tentatives échouées. Réessayez dans 15 minutes.' }).waitFor({ timeout: WAIT_MS });
+      await expect(page.url()).toContain('/connexion');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a first sign-in enrols the authenticator app, then replaces the given password', { timeout: 60_000 }, async () => {
+    const newcomer = await person(['coordinator'], 'oumar.diallo');
+    await stack.database.db
+      .update(users)
+      .set({ totpSecret: null, totpEnabledAt: null, mustChangePassword: true })
+      .where(eq(users.id, newcomer.id));
+    const { context, page } = await newPage();
+    try {
+      await page.goto(`${baseUrl}/`);
+      await typePassword(page, newcomer);
+      const enrol = page.locator('[data-testid="second-factor-step"][data-enrol="true"]');
+      await enrol.waitFor({ timeout: WAIT_MS });
+      const secret = page.getByTestId('totp-secret');
+      await secret.waitFor({ timeout: WAIT_MS });
+      const raw = (await secret.getAttribute('data-secret'))!;
+      // Shown in groups of four, to type into a phone; copied, it is the key as it is.
+      await expect(secret.locator('span').allTextContents()).resolves.toEqual(raw.match(/.{1,4}/g));
+      await expect(secret.textContent()).resolves.toBe(raw);
+      await expect(page.getByTestId('totp-uri').textContent()).resolves.toMatch(/^otpauth:\/\/totp\/.*secret=/);
+      await screenshot(page, 'enrol-authenticator');
+
+      await typeCode(page, currentTotp(raw, newcomer.username));
+      await page.getByTestId('new-password-step').waitFor({ timeout: WAIT_MS });
+      await page.locator('#current-password').fill(newcomer.password);
+      await page.locator('#new-password').fill('short');
+      await page.locator('#confirm-password').fill('short');
+      await page.getByTestId('new-password-step').locator('button[type="submit"]').click();
+      await page.getByTestId('form-error').filter({ hasText: 'au moins 12 caractères' }).waitFor({ timeout: WAIT_MS });
+
+      await page.locator('#new-password').fill('Ségou-Mopti-2021-juillet');
+      await page.locator('#confirm-password').fill('Ségou-Mopti-2021-juillet');
+      await page.getByTestId('new-password-step').locator('button[type="submit"]').click();
+      await onPath(page, '/');
+      await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
+    } finally {
+      await context.close();
+    }
   });
 
   test('the timeline shows training done and targeting started, without a reload, when training is completed elsewhere', { timeout: 60_000 }, async () => {
     const cycleId = await createCycle();
     const { context, page } = await newPage();
     try {
-      await openCycle(page, cycleId);
+      await signInThroughPage(page, await person(['coordinator'], 'awa.traore'), `/cycles/${cycleId}`);
       await phase(page, 'training', 'active').waitFor({ timeout: WAIT_MS });
       await expect(phase(page, 'targeting').getAttribute('data-status')).resolves.toBe('pending');
       await page.evaluate(() => {
         (window as unknown as { jigiSameDocument?: string }).jigiSameDocument = 'still here';
       });
 
-      const { status, body } = await callApi('POST', `/cycles/${cycleId}/phases/training/complete`, {}, 'moussa.keita');
-      expect(status, JSON.stringify(body)).toBe(200);
+      await completeTraining(cycleId);
 
       await phase(page, 'training', 'completed').waitFor({ timeout: WAIT_MS });
       await phase(page, 'targeting', 'active').waitFor({ timeout: WAIT_MS });
-      await expect(phase(page, 'training').locator('[data-testid="completed-by"]').textContent()).resolves.toBe('moussa.keita');
+      await expect(phase(page, 'training').locator('[data-testid="completed-by"]').textContent()).resolves.toBe(elsewhere.user.username);
       // The transitions log is refetched after the push.
       await page
         .locator('[data-testid="transition"][data-kind="phase-completed"]')
-        .filter({ hasText: 'moussa.keita' })
+        .filter({ hasText: elsewhere.user.username })
         .waitFor({ timeout: WAIT_MS });
       const marker = await page.evaluate(() => (window as unknown as { jigiSameDocument?: string }).jigiSameDocument);
       expect(marker, 'the page was reloaded').toBe('still here');
+      await expect(page.getByTestId('pause').count()).resolves.toBe(1);
+      await expect(page.getByTestId('mark-done').count()).resolves.toBeGreaterThan(0);
 
-      await mkdir(ARTIFACTS_DIR, { recursive: true });
-      await page.screenshot({ path: `${ARTIFACTS_DIR}cycle-timeline.png`, fullPage: true });
+      await screenshot(page, 'cycle-timeline');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, 'cycle-timeline-390');
     } finally {
       await context.close();
     }
@@ -123,7 +257,7 @@ describe('cycle page', () => {
     const { context, page } = await newPage();
     const allowRequest = io.engine.opts.allowRequest;
     try {
-      await openCycle(page, cycleId);
+      await signInThroughPage(page, await person(['coordinator'], 'fatoumata.diarra'), `/cycles/${cycleId}`);
       await phase(page, 'training', 'active').waitFor({ timeout: WAIT_MS });
       await page.evaluate(() => {
         (window as unknown as { jigiSameDocument?: string }).jigiSameDocument = 'still here';
@@ -134,8 +268,7 @@ describe('cycle page', () => {
       for (const socket of io.sockets.sockets.values()) socket.conn.close();
       await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor({ timeout: WAIT_MS });
 
-      const { status } = await callApi('POST', `/cycles/${cycleId}/phases/training/complete`, {}, 'fatoumata.diarra');
-      expect(status).toBe(200);
+      await completeTraining(cycleId);
       // The change was pushed while the page was away: nothing may have reached it.
       await expect(phase(page, 'training').getAttribute('data-status')).resolves.toBe('active');
 
@@ -145,6 +278,7 @@ describe('cycle page', () => {
       await phase(page, 'targeting', 'active').waitFor({ timeout: WAIT_MS });
       const marker = await page.evaluate(() => (window as unknown as { jigiSameDocument?: string }).jigiSameDocument);
       expect(marker, 'the page was reloaded').toBe('still here');
+      await expect(page.url(), 'a network cut is not a sign-out').toContain(`/cycles/${cycleId}`);
     } finally {
       io.engine.opts.allowRequest = allowRequest;
       await context.close();
@@ -155,7 +289,7 @@ describe('cycle page', () => {
     const cycleId = await createCycle();
     const { context, page } = await newPage();
     try {
-      await openCycle(page, cycleId);
+      await signInThroughPage(page, await person(['coordinator'], 'ibrahim.traore'), `/cycles/${cycleId}`);
       await phase(page, 'training', 'active').waitFor({ timeout: WAIT_MS });
 
       await page.getByTestId('pause').click();
@@ -178,16 +312,26 @@ describe('cycle page', () => {
     }
   });
 
-  test('the language switch turns the console to English and remembers it', { timeout: 60_000 }, async () => {
+  test('the language switch turns the console to English, from the sign-in page on, and remembers it', { timeout: 60_000 }, async () => {
     const cycleId = await createCycle();
+    const coordinator = await person(['coordinator'], 'aminata.coulibaly');
     const { context, page } = await newPage();
     try {
-      await openCycle(page, cycleId);
+      await page.goto(`${baseUrl}/cycles/${cycleId}`);
+      await onPath(page, '/connexion');
       await expect(page.locator('html').getAttribute('lang')).resolves.toBe('fr');
-      await expect(phase(page, 'training').locator('h3').textContent()).resolves.toBe('Formation des formateurs');
+      await expect(page.locator('#sign-in-title').textContent()).resolves.toBe('Connexion');
 
       await page.getByTestId('lang-en').click();
       await page.locator('html[lang="en"]').waitFor({ timeout: WAIT_MS });
+      await expect(page.locator('#sign-in-title').textContent()).resolves.toBe('Sign in');
+      await expect(page.locator('label[for="username"]').textContent()).resolves.toBe('Username');
+
+      await typePassword(page, coordinator);
+      await page.getByTestId('second-factor-step').waitFor({ timeout: WAIT_MS });
+      await expect(page.getByTestId('second-factor-step').locator('h2').textContent()).resolves.toBe('Verification code');
+      await typeCode(page, currentTotp(coordinator.totpSecret!, coordinator.username));
+      await onPath(page, `/cycles/${cycleId}`);
       await expect(phase(page, 'training').locator('h3').textContent()).resolves.toBe('Training');
       await expect(phase(page, 'grievances').locator('h3').textContent()).resolves.toBe('Grievances');
 
@@ -206,12 +350,92 @@ describe('cycle page', () => {
   test('a cycle created elsewhere appears in the list without a reload', { timeout: 60_000 }, async () => {
     const { context, page } = await newPage();
     try {
-      await page.goto(`${baseUrl}/`);
-      await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
+      await signInThroughPage(page, await person(['coordinator'], 'moussa.keita'));
       const cycleId = await createCycle();
       const row = page.locator(`[data-testid="cycle-row"][data-cycle-id="${cycleId}"]`);
       await row.waitFor({ timeout: WAIT_MS });
       await row.locator('[data-testid="current-phase"]').filter({ hasText: 'Formation des formateurs' }).waitFor({ timeout: WAIT_MS });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an auditor sees the cycle without its actions, and the audit trail of those actions with a CSV export', { timeout: 60_000 }, async () => {
+    const cycleId = await createCycle();
+    await completeTraining(cycleId);
+    const auditor = await person(['auditor'], 'seydou.keita');
+    const { context, page } = await newPage();
+    try {
+      // Signs in on the way to the cycle, and comes back to it.
+      await signInThroughPage(page, auditor, `/cycles/${cycleId}`);
+      await phase(page, 'targeting', 'active').waitFor({ timeout: WAIT_MS });
+      await expect(page.getByTestId('user-roles').textContent()).resolves.toBe('Audit interne');
+      for (const action of ['pause', 'cancel', 'resume', 'mark-done']) {
+        await expect(page.getByTestId(action).count(), `${action} offered to an auditor`).resolves.toBe(0);
+      }
+      await screenshot(page, 'cycle-auditor');
+
+      await page.getByTestId('nav-audit').click();
+      await onPath(page, '/audit');
+      await page.getByTestId('audit-table').waitFor({ timeout: WAIT_MS });
+      await page.locator('#audit-actor').fill(elsewhere.user.username);
+      await page.locator('#audit-target-type').selectOption('cycle');
+      await page.getByTestId('audit-apply').click();
+      await page.waitForURL((url) => url.searchParams.get('actor') === elsewhere.user.username, { timeout: WAIT_MS });
+      const ofCycle = page.locator(`[data-testid="audit-entry"][data-target-id="${cycleId}"]`);
+      await ofCycle.and(page.locator('[data-action="cycle.create"]')).waitFor({ timeout: WAIT_MS });
+      await ofCycle.and(page.locator('[data-action="cycle.phase-completed"]')).first().waitFor({ timeout: WAIT_MS });
+      await expect(ofCycle.first().textContent()).resolves.toContain(elsewhere.user.username);
+
+      const exportLink = page.getByTestId('audit-export');
+      const href = (await exportLink.getAttribute('href'))!;
+      expect(href).toMatch(/^\/api\/audit\/export\.csv\?/);
+      expect(new URL(href, baseUrl).searchParams.get('actor')).toBe(elsewhere.user.username);
+      const csv = await page.request.get(`${baseUrl}${href}`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toContain('text/csv');
+      expect(await csv.text()).toContain(cycleId);
+      await screenshot(page, 'audit');
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, 'audit-390');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('signing out drops to the sign-in page, and the console stays closed until the next sign-in', { timeout: 60_000 }, async () => {
+    const { context, page } = await newPage();
+    try {
+      await signInThroughPage(page, await person(['auditor'], 'kadiatou.sangare'));
+      await page.getByTestId('sign-out').click();
+      await onPath(page, '/connexion');
+      await page.getByTestId('password-step').waitFor({ timeout: WAIT_MS });
+      await expect(page.getByTestId('signed-in-user').count()).resolves.toBe(0);
+
+      await page.goto(`${baseUrl}/audit`);
+      await onPath(page, '/connexion');
+      expect(new URL(page.url()).searchParams.get('retour')).toBe('/audit');
+      await page.getByTestId('password-step').waitFor({ timeout: WAIT_MS });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an administrator ending the session sends the open console to the sign-in page', { timeout: 60_000 }, async () => {
+    const coordinator = await person(['coordinator'], 'bakary.kone');
+    const admin = await signInAs(stack.database, baseUrl, ['admin']);
+    const { context, page } = await newPage();
+    try {
+      await signInThroughPage(page, coordinator);
+      const { body } = await admin.call('GET', '/api/admin/sessions');
+      const sessions = (body.sessions as { id: string; username: string }[]).filter((s) => s.username === coordinator.username);
+      expect(sessions).toHaveLength(1);
+
+      const ended = await admin.call('DELETE', `/api/admin/sessions/${sessions[0]!.id}`);
+      expect(ended.status).toBe(204);
+      await onPath(page, '/connexion');
+      await page.getByTestId('password-step').waitFor({ timeout: WAIT_MS });
     } finally {
       await context.close();
     }

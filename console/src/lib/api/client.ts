@@ -1,12 +1,38 @@
 import type { ClientResponse } from 'hono/client';
 import { hc } from 'hono/client';
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { AppType } from '../../../../api/app';
 import type { CycleDetail, CycleSummary } from '../../../../api/schemas';
 import type { CycleState, Phase } from '../../../../domain/cycle';
+import { CSRF_HEADER } from '../../../../domain/wire';
+import { session, signInHref } from '../session/session.svelte';
+import { sessionEnded } from '../session/session-ended';
 import { ApiError } from './api-error';
+import type { AuditFilters, AuditPage, Enrolment, Me, SuccessBody } from './types';
 
 type Fetch = typeof globalThis.fetch;
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Every change carries the session's CSRF token: a cross-site form cannot read it, so cannot send it. */
+function withCsrfToken(fetch: Fetch): Fetch {
+  return (input, init) => {
+    const token = session.me?.csrfToken;
+    if (!token || !UNSAFE_METHODS.has((init?.method ?? 'GET').toUpperCase())) return fetch(input, init);
+    const headers = new Headers(init?.headers);
+    headers.set(CSRF_HEADER, token);
+    return fetch(input, { ...init, headers });
+  };
+}
+
+/** The answers that mean "sign in (again)": no session, a second factor or a new password still due. */
+export function isSessionEnded(err: unknown): err is ApiError {
+  return (
+    err instanceof ApiError &&
+    err.status === 401 &&
+    (err.code === 'unauthenticated' || err.code === 'second_factor_required' || err.code === 'password_change_required')
+  );
+}
 
 /**
  * The one place an answer is read: a 2xx gives its typed body, anything else an ApiError carrying
@@ -24,41 +50,88 @@ async function read<R extends ClientResponse<unknown, number, string>>(call: () 
   return payload as SuccessBody<R>;
 }
 
-/** The body of a route's 2xx answer, as the API's route declares it. */
-type SuccessBody<R> = R extends ClientResponse<infer B, infer S, string> ? (S extends 200 | 201 ? B : never) : never;
+/** Query values as the API reads them: absent rather than empty. */
+function auditQuery(filters: AuditFilters, before?: number | null) {
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries(filters)) if (value) query[key] = value;
+  if (before) query.before = String(before);
+  return query;
+}
 
-/** The API's routes through Hono's typed client (`AppType`); pass SvelteKit's `fetch` in load functions. */
-export function createApi(fetch: Fetch = globalThis.fetch) {
-  const cycles = hc<AppType>('/', { fetch }).api.cycles;
+/**
+ * The API's routes through Hono's typed client (`AppType`). Load functions pass SvelteKit's `fetch`
+ * and turn a lost session into a redirect (failLoad); elsewhere a lost session goes to sign-in at once.
+ */
+export function createApi(fetch?: Fetch) {
+  const api = hc<AppType>('/', { fetch: withCsrfToken(fetch ?? globalThis.fetch) }).api;
+  const { auth, audit, cycles } = api;
+  const inLoad = fetch !== undefined;
+  /** A guarded call: a 401 there means the session is gone. */
+  const guarded = async <R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>) => {
+    try {
+      return await read(call);
+    } catch (err) {
+      if (!inLoad && isSessionEnded(err)) void sessionEnded();
+      throw err;
+    }
+  };
   const one = (cycleId: string) => ({ param: { cycleId } });
 
   return {
+    /** The session as it stands, also half-way through signing in. */
+    async me(): Promise<Me> {
+      return read(() => auth.me.$get());
+    },
+    async signIn(username: string, password: string): Promise<Me> {
+      return read(() => auth.login.$post({ json: { username, password } }));
+    },
+    async enrolAuthenticator(): Promise<Enrolment> {
+      return read(() => auth['second-factor'].enrol.$post());
+    },
+    async confirmSecondFactor(code: string): Promise<Me> {
+      return read(() => auth['second-factor'].$post({ json: { code } }));
+    },
+    async changePassword(currentPassword: string, newPassword: string): Promise<Me> {
+      return read(() => auth.password.$post({ json: { currentPassword, newPassword } }));
+    },
+    async signOut(): Promise<void> {
+      await read(() => auth.logout.$post());
+    },
     async listCycles(): Promise<CycleSummary[]> {
-      return (await read(() => cycles.$get())).cycles;
+      return (await guarded(() => cycles.$get())).cycles;
     },
     async getCycle(cycleId: string): Promise<CycleDetail> {
-      return (await read(() => cycles[':cycleId'].$get(one(cycleId)))).cycle;
+      return (await guarded(() => cycles[':cycleId'].$get(one(cycleId)))).cycle;
     },
     async completePhase(cycleId: string, phase: Phase, comment?: string): Promise<CycleState> {
       const json = comment ? { comment } : {};
-      return (await read(() => cycles[':cycleId'].phases[':phase'].complete.$post({ param: { cycleId, phase }, json }))).state;
+      return (await guarded(() => cycles[':cycleId'].phases[':phase'].complete.$post({ param: { cycleId, phase }, json }))).state;
     },
     async pause(cycleId: string, reason: string): Promise<CycleState> {
-      return (await read(() => cycles[':cycleId'].pause.$post({ ...one(cycleId), json: { reason } }))).state;
+      return (await guarded(() => cycles[':cycleId'].pause.$post({ ...one(cycleId), json: { reason } }))).state;
     },
     async resume(cycleId: string, reason = ''): Promise<CycleState> {
-      return (await read(() => cycles[':cycleId'].resume.$post({ ...one(cycleId), json: { reason } }))).state;
+      return (await guarded(() => cycles[':cycleId'].resume.$post({ ...one(cycleId), json: { reason } }))).state;
     },
     async cancel(cycleId: string, reason: string): Promise<CycleState> {
-      return (await read(() => cycles[':cycleId'].cancel.$post({ ...one(cycleId), json: { reason } }))).state;
+      return (await guarded(() => cycles[':cycleId'].cancel.$post({ ...one(cycleId), json: { reason } }))).state;
+    },
+    /** One page of the audit trail, newest first; `before` is the previous page's nextBefore. */
+    async auditTrail(filters: AuditFilters, before?: number | null): Promise<AuditPage> {
+      return guarded(() => audit.$get({ query: auditQuery(filters, before) }));
+    },
+    /** Where the browser downloads the filtered trail as CSV (a GET with the session cookie). */
+    auditExportHref(filters: AuditFilters): string {
+      return audit['export.csv'].$path({ query: auditQuery(filters) });
     },
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
 
-/** In a load function: shows SvelteKit's error page with the API's status and message. */
-export function failLoad(err: unknown): never {
+/** In a load function: a lost session goes to sign-in; other failures show SvelteKit's error page. */
+export function failLoad(err: unknown, url: URL): never {
+  if (isSessionEnded(err)) redirect(307, signInHref(url.pathname + url.search));
   if (err instanceof ApiError) error(err.status || 503, { message: err.message, code: err.code });
   throw err;
 }

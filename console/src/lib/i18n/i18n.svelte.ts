@@ -1,5 +1,6 @@
 import { CYCLE_RULES, isPhase, type CycleRule, type Phase } from '../../../../domain/cycle';
 import { formatFcfa } from '../../../../domain/money';
+import { ROLES, type Area, type Role } from '../../../../domain/roles';
 import { ApiError } from '../api/api-error';
 import { en } from './en';
 import { fr, type Messages } from './fr';
@@ -84,10 +85,38 @@ class I18n {
     return this.#formats.percent.format(ratio);
   }
 
+  /** "Région de Mopti", "National"… */
+  area(area: Area): string {
+    if (area.level === 'national') return this.m.areas.national;
+    return area.level === 'region' ? this.m.areas.region(area.region) : this.m.areas.commune(area.commune, area.region);
+  }
+
+  /** The area as the audit trail recorded it (domain/roles describeArea), translated when recognised. */
+  recordedArea(recorded: string): string {
+    const area = parseRecordedArea(recorded);
+    return area ? this.area(area) : recorded;
+  }
+
+  /** Role names, unknown ones as they came (an old audit entry may name a retired role). */
+  roles(roles: readonly string[]): string {
+    return roles.map((role) => (isRole(role) ? this.m.roles[role] : role)).join(', ');
+  }
+
+  auditAction(action: string): string | null {
+    return (this.m.audit.actions as Record<string, string>)[action] ?? null;
+  }
+
+  targetType(type: string): string {
+    return (this.m.audit.targetTypes as Record<string, string>)[type] ?? type;
+  }
+
   /** What to tell the user about a failed call: the API's own message, or that the server is unreachable. */
   errorMessage(err: unknown): string {
     if (err instanceof ApiError) {
       if (err.code === 'network') return this.m.errors.network;
+      if (err.code === 'forbidden') return this.m.errors.forbidden;
+      if (err.code === 'csrf_failed') return this.m.errors.csrfFailed;
+      if (err.code === 'throttled') return this.m.signIn.throttled(retryMinutes(err.details));
       const refusal = ruleOf(err.details);
       if (refusal) return this.m.rules[refusal.rule](refusal.phase ? this.m.phases[refusal.phase] : '');
       return err.message;
@@ -97,6 +126,24 @@ class I18n {
 }
 
 export const i18n = new I18n();
+
+function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** Minutes to wait, rounded up, from a throttled answer's details. */
+function retryMinutes(details: unknown): number {
+  const seconds = (details as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds / 60) : 1;
+}
+
+function parseRecordedArea(recorded: string): Area | null {
+  if (recorded === 'national') return { level: 'national' };
+  const region = /^region (.+)$/.exec(recorded);
+  if (region) return { level: 'region', region: region[1]! };
+  const commune = /^commune (.+) \((.+)\)$/.exec(recorded);
+  return commune ? { level: 'commune', commune: commune[1]!, region: commune[2]! } : null;
+}
 
 /** The rule a refusal names in its details, when the API sent one this console knows. */
 function ruleOf(details: unknown): { rule: CycleRule; phase?: Phase } | null {

@@ -15,11 +15,14 @@ export interface WatchHandlers {
 
 type Join = (socket: RealtimeSocket, done: (err: Error | null, result?: WatchResult) => void) => void;
 
+type Leave = (socket: RealtimeSocket) => void;
+
 /**
  * Joins a room on every 'connect': rooms do not survive a reconnection, and events sent while
  * disconnected are lost, so each join is followed by a refetch (onJoined).
  */
-function watch(join: Join, handlers: WatchHandlers): () => void {
+function watch(join: Join, leave: Leave, handlers: WatchHandlers): () => void {
+  // The socket of this watch: after a sign-out it is closed, and stopping must not open a new one.
   const socket = realtimeSocket();
   let stopped = false;
   const joinRoom = () => {
@@ -40,30 +43,29 @@ function watch(join: Join, handlers: WatchHandlers): () => void {
     stopped = true;
     socket.off('connect', joinRoom);
     socket.off('cycle:changed', handlers.onEvent);
+    if (socket.connected) leave(socket);
   };
 }
 
 /** Changes of every cycle (the list); leaving the list leaves the room. */
 export function watchCycles(handlers: WatchHandlers): () => void {
-  const stop = watch((socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycles:watch', done), handlers);
-  return () => {
-    stop();
-    const socket = realtimeSocket();
-    if (socket.connected) socket.emit('cycles:unwatch');
-  };
+  return watch(
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycles:watch', done),
+    (socket) => socket.emit('cycles:unwatch'),
+    handlers,
+  );
 }
 
 /** Changes of one cycle (its page); events of other cycles are filtered out. */
 export function watchCycle(cycleId: string, handlers: WatchHandlers): () => void {
-  const stop = watch((socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done), {
-    ...handlers,
-    onEvent: (event) => {
-      if (event.cycleId === cycleId) handlers.onEvent(event);
+  return watch(
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done),
+    (socket) => socket.emit('cycle:unwatch', cycleId),
+    {
+      ...handlers,
+      onEvent: (event) => {
+        if (event.cycleId === cycleId) handlers.onEvent(event);
+      },
     },
-  });
-  return () => {
-    stop();
-    const socket = realtimeSocket();
-    if (socket.connected) socket.emit('cycle:unwatch', cycleId);
-  };
+  );
 }

@@ -1,0 +1,30 @@
+import type { ClientResponse, hc } from 'hono/client';
+import type { AppType } from '../../../../api/app';
+
+type Routes = ReturnType<typeof hc<AppType>>['api'];
+
+/** The body of a route's 2xx answer, as the API's route declares it. */
+export type SuccessBody<R> = R extends ClientResponse<infer B, infer S, string> ? (S extends 200 | 201 ? B : S extends 204 ? null : never) : never;
+
+/** What a typed-client call resolves to when it succeeds. */
+type Answer<Call> = Call extends (...args: never[]) => Promise<infer R> ? SuccessBody<R> : never;
+
+/** The signed-in user, their permissions and the session's CSRF token, as `GET /api/auth/me` answers. */
+export type Me = Answer<Routes['auth']['me']['$get']>;
+
+/** A new authenticator secret, shown once while enrolling. */
+export type Enrolment = Answer<Routes['auth']['second-factor']['enrol']['$post']>;
+
+export type AuditPage = Answer<Routes['audit']['$get']>;
+export type AuditEntry = AuditPage['entries'][number];
+
+/** The filters of the audit trail, as the API reads them from the query string. */
+export interface AuditFilters {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  /** ISO-8601 instants, inclusive. */
+  from?: string;
+  to?: string;
+}
