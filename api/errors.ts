@@ -59,6 +59,10 @@ export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; b
     return { status: 503, body: errorBody('unavailable', message) };
   }
   const pgError = postgresErrorOf(err);
+  // Class 22 is "data exception": a value the database cannot hold, so the caller's input.
+  if (pgError?.code.startsWith('22')) {
+    return { status: 400, body: errorBody('validation_failed', 'A value in the request cannot be stored.', { reason: pgError.code }) };
+  }
   if (pgError?.code === PG_UNIQUE_VIOLATION) {
     return { status: 409, body: errorBody('conflict', 'An item with the same unique value already exists.', { constraint: pgError.constraint_name }) };
   }

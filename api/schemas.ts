@@ -4,6 +4,11 @@ import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../dom
 import { ERROR_CODES } from '../domain/errors';
 import { FUNDING_SOURCES } from '../domain/funding';
 
+/** Text a person typed, on one line: no control characters (Postgres refuses NUL; others hide content). */
+export const line = () => z.string().regex(/^[^\u0000-\u001F\u007F]*$/, 'Control characters are not allowed');
+/** Text over several lines: newlines and tabs, no other control character. */
+export const text = () => z.string().regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'Control characters are not allowed');
+
 const fcfa = (max = Number.MAX_SAFE_INTEGER) =>
   z.number().int('FCFA amounts are whole numbers').positive().max(max).openapi({ description: 'Integer FCFA', example: 90000 });
 
@@ -25,8 +30,8 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a YYYY-MM-DD date')
 
 export const CreateCycleSchema = z
   .object({
-    name: z.string().trim().min(3).max(120).openapi({ example: 'Transfert d’urgence COVID-19 2021' }),
-    description: z.string().trim().max(2000).default(''),
+    name: line().trim().min(3).max(120).openapi({ example: 'Transfert d’urgence COVID-19 2021' }),
+    description: text().trim().max(2000).default(''),
     transferAmountFcfa: fcfa(10_000_000),
     targetHouseholds: z.number().int().positive().max(5_000_000).openapi({ example: 1_000_000 }),
     startsOn: isoDate.optional(),
@@ -42,17 +47,17 @@ export const CreateCycleSchema = z
   .openapi('CreateCycle');
 
 export const ReasonSchema = z
-  .object({ reason: z.string().trim().min(3).max(1000) })
+  .object({ reason: text().trim().min(3).max(1000) })
   .strict()
   .openapi('Reason');
 
 export const OptionalReasonSchema = z
-  .object({ reason: z.string().trim().max(1000).default('') })
+  .object({ reason: text().trim().max(1000).default('') })
   .strict()
   .openapi('OptionalReason');
 
 export const CompletePhaseSchema = z
-  .object({ comment: z.string().trim().max(2000).optional() })
+  .object({ comment: text().trim().max(2000).optional() })
   .strict()
   .openapi('CompletePhase');
 

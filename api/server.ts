@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { createApp, type AppDeps } from './app';
 import { createSessionStore, DEFAULT_SESSION_POLICY } from './auth/session-store';
 import { securityHeaders } from './security-headers';
-import { respondNotFound, respondWithError } from './errors';
+import { errorBody, respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
 
 export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
@@ -36,6 +36,12 @@ export async function startApiServer(options: ApiServerOptions) {
   }
 
   const httpServer = createAdaptorServer({ fetch: root.fetch }) as HttpServer;
+  // Requests Node cannot even parse (raw bytes in the path…) still get the one error shape.
+  httpServer.on('clientError', (_err, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify(errorBody('validation_failed', 'Malformed HTTP request.'));
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   let origins: string[] = options.allowedOrigins ?? [];
   const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins });
   await new Promise<void>((resolve, reject) => {

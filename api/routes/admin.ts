@@ -9,12 +9,13 @@ import { areaOf, type SessionStore } from '../auth/session-store';
 import { ApiError } from '../errors';
 import { principalIn, SERVICE_TOKEN_PREFIX, type AuthVariables } from '../middleware/auth';
 import { actorContext } from '../request-context';
-import { ErrorSchema } from '../schemas';
+import { ErrorSchema, line } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
 import { isUuid } from '../../domain/ids';
 
-const code = z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N} ._'-]+$/u, 'Letters, digits, spaces and . _ \' - only');
+/** A region or commune as the geography names it. */
+const code = line().trim().min(1).max(64);
 
 export const AreaInputSchema = z
   .discriminatedUnion('level', [
@@ -42,7 +43,7 @@ const rolesSchema = z.array(z.enum(ROLES)).min(1).max(ROLES.length).refine((r) =
 const CreateUserSchema = z
   .object({
     username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2 to 64 letters, digits or . _ -'),
-    displayName: z.string().trim().min(2).max(120),
+    displayName: line().trim().min(2).max(120),
     password: z.string().min(12, 'At least 12 characters').max(256),
     roles: rolesSchema,
     area: AreaInputSchema,
@@ -51,7 +52,7 @@ const CreateUserSchema = z
   .openapi('CreateUser');
 
 const UpdateUserSchema = z
-  .object({ roles: rolesSchema.optional(), area: AreaInputSchema.optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(2).max(120).optional() })
+  .object({ roles: rolesSchema.optional(), area: AreaInputSchema.optional(), disabled: z.boolean().optional(), displayName: line().trim().min(2).max(120).optional() })
   .strict()
   .refine((u) => Object.keys(u).length > 0, 'Nothing to change')
   .openapi('UpdateUser');

@@ -6,20 +6,27 @@ import { auditRow } from '../../db/audit';
 import { auditLog, type AuditRow } from '../../db/schema';
 import { principalIn, type AuthVariables } from '../middleware/auth';
 import { actorContext } from '../request-context';
-import { ErrorSchema } from '../schemas';
+import { ErrorSchema, line } from '../schemas';
 import { validationHook } from '../validation';
 import { guardedRoute, json } from './guard';
 
 const EXPORT_LIMIT = 50_000;
 
+/** An ISO-8601 instant within the years the program can have records for. */
+const instant = () =>
+  z.iso.datetime({ offset: true }).refine((v) => {
+    const year = new Date(v).getUTCFullYear();
+    return year >= 2000 && year <= 2100;
+  }, 'Use a date between the years 2000 and 2100');
+
 const FiltersSchema = z
   .object({
-    actor: z.string().trim().max(80).optional(),
-    action: z.string().trim().max(80).optional(),
-    targetType: z.string().trim().max(40).optional(),
-    targetId: z.string().trim().max(80).optional(),
-    from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'ISO-8601 instant, inclusive' }),
-    to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'ISO-8601 instant, inclusive' }),
+    actor: line().trim().max(80).optional(),
+    action: line().trim().max(80).optional(),
+    targetType: line().trim().max(40).optional(),
+    targetId: line().trim().max(80).optional(),
+    from: instant().optional().openapi({ description: 'ISO-8601 instant, inclusive' }),
+    to: instant().optional().openapi({ description: 'ISO-8601 instant, inclusive' }),
     before: z.coerce.number().int().positive().optional().openapi({ description: 'Entries older than this id (next page)' }),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })

@@ -14,7 +14,7 @@ import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp';
 import { ApiError } from '../errors';
 import { SESSION_COOKIE, type AuthVariables } from '../middleware/auth';
 import { clientIp } from '../request-context';
-import { ErrorSchema } from '../schemas';
+import { ErrorSchema, line } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
 
@@ -37,7 +37,7 @@ export const MeSchema = z
   .openapi('Me');
 
 const LoginSchema = z
-  .object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) })
+  .object({ username: line().trim().min(1).max(64), password: z.string().min(1).max(256) })
   .strict()
   .openapi('Login');
 const CodeSchema = z
