@@ -4,10 +4,13 @@ import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../dom
 import { ERROR_CODES } from '../domain/errors';
 import { FUNDING_SOURCES } from '../domain/funding';
 
+// Matching control characters is the point of these two patterns.
+/* eslint-disable no-control-regex */
 /** Text a person typed, on one line: no control characters (Postgres refuses NUL; others hide content). */
 export const line = () => z.string().regex(/^[^\u0000-\u001F\u007F]*$/, 'Control characters are not allowed');
 /** Text over several lines: newlines and tabs, no other control character. */
 export const text = () => z.string().regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'Control characters are not allowed');
+/* eslint-enable no-control-regex */
 
 const fcfa = (max = Number.MAX_SAFE_INTEGER) =>
   z.number().int('FCFA amounts are whole numbers').positive().max(max).openapi({ description: 'Integer FCFA', example: 90000 });
