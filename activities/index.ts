@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { createProgramCycleActivities } from './program-cycle';
+import { createRegisterImportActivities } from './register/import';
 
 export interface ActivityDeps {
   database: Database;
@@ -9,6 +10,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createProgramCycleActivities(deps),
+    ...createRegisterImportActivities(deps),
   };
 }
 

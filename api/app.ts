@@ -12,6 +12,7 @@ import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { cycleRoutes } from './routes/cycles';
 import { healthRoutes } from './routes/health';
+import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
 import { createCycleService } from './services/cycles';
 
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   sessions?: SessionStore;
   sessionPolicy?: SessionPolicy;
   throttlePolicy?: ThrottlePolicy;
+  /** Where uploaded register files are kept until imported; workers read them from the same path. */
+  filesDir: string;
 }
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */
@@ -36,15 +39,19 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => respondWithError(c, err));
   app.notFound(respondNotFound);
   app.use('/api/*', requestId());
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'validation_failed', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
-      },
-    }),
-  );
+  const smallBodies = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'validation_failed', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+    },
+  });
+  const registerFiles = bodyLimit({
+    maxSize: MAX_REGISTER_FILE_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'validation_failed', `A register file may not exceed ${MAX_REGISTER_FILE_BYTES / 1024 ** 3} GiB.`);
+    },
+  });
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === REGISTER_UPLOAD_PATH ? registerFiles(c, next) : smallBodies(c, next)));
   app.use('/api/*', authMiddleware({ database: deps.database, sessions }));
 
   const routes = app
@@ -52,7 +59,8 @@ export function createApp(deps: AppDeps) {
     .route('/api/auth', authRoutes({ database: deps.database, sessions, throttle }))
     .route('/api/cycles', cycleRoutes(createCycleService(deps)))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
-    .route('/api/audit', auditRoutes({ database: deps.database }));
+    .route('/api/audit', auditRoutes({ database: deps.database }))
+    .route('/api/register', registerRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });

@@ -9,6 +9,8 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
   /** The built console (SvelteKit static output) served at /; unset serves the API alone. */
   CONSOLE_DIR: z.string().min(1).optional(),
+  /** Uploaded register files, until imported; must be the same path for the API and the workers. */
+  JIGI_FILES_DIR: z.string().min(1).default('.data/files'),
   /** Comma-separated origins (scheme://host:port) allowed to open a live connection; default: this server on localhost. */
   ALLOWED_ORIGINS: z
     .string()

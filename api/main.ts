@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase } from '../db/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
@@ -17,6 +18,7 @@ const server = await startApiServer({
   temporal,
   taskQueue: env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUES.programCycle,
   port: env.PORT,
+  filesDir: resolve(env.JIGI_FILES_DIR),
   host: env.HOST,
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
   ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),

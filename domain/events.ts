@@ -17,3 +17,16 @@ export const EVENTS_CHANNEL = 'jigi_events';
 /** Access changes every API node must act on at once: drop the sockets of a session or a user. */
 export type ControlMessage = { type: 'session-revoked'; sessionId: string } | { type: 'user-access-changed'; userId: string };
 export const CONTROL_CHANNEL = 'jigi_control';
+
+/** Progress of a register import, pushed to consoles as it commits batches. */
+export interface ImportProgress {
+  importId: string;
+  status: 'running' | 'completed' | 'failed';
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  bytesRead: number;
+  bytesTotal: number;
+  secondsLeft: number;
+}
+export const IMPORTS_CHANNEL = 'jigi_imports';

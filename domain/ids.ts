@@ -4,6 +4,10 @@ export function cycleWorkflowId(cycleId: string): string {
   return `cycle:${cycleId}`;
 }
 
+export function registerImportWorkflowId(importId: string): string {
+  return `register-import:${importId}`;
+}
+
 export function phaseWorkflowId(cycleId: string, phase: string): string {
   return `cycle:${cycleId}:phase:${phase}`;
 }

@@ -15,6 +15,8 @@ export const ACTIONS = [
   'session.manage',
   'token.manage',
   'personal-data.reveal',
+  'register.read',
+  'register.import',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -43,6 +45,8 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'session.manage': ['admin'],
   'token.manage': ['admin'],
   'personal-data.reveal': ['grievance-officer', 'payment-operator', 'focal-point'],
+  'register.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
+  'register.import': ['me-officer', 'coordinator'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */

@@ -6,4 +6,5 @@ export const TASK_QUEUES = {
 export const WORKFLOW_TYPES = {
   programCycle: 'programCycleWorkflow',
   cyclePhase: 'cyclePhaseWorkflow',
+  registerImport: 'registerImportWorkflow',
 } as const;

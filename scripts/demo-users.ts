@@ -15,7 +15,7 @@ export const DEMO_USERS: Array<{ username: string; displayName: string; role: Ro
   { username: 'passation', displayName: 'Oumar Diallo', role: 'procurement-officer', area: { level: 'national' } },
   { username: 'paiements', displayName: 'Fatoumata Diarra', role: 'payment-operator', area: { level: 'national' } },
   { username: 'plaintes', displayName: 'Ibrahim Traoré', role: 'grievance-officer', area: { level: 'national' } },
-  { username: 'point-focal-mopti', displayName: 'Awa Guindo', role: 'focal-point', area: { level: 'region', region: 'Mopti' } },
+  { username: 'point-focal-mopti', displayName: 'Awa Guindo', role: 'focal-point', area: { level: 'region', region: 'MOP' } },
   { username: 'audit', displayName: 'Seydou Keïta', role: 'auditor', area: { level: 'national' } },
   { username: 'admin-demo', displayName: 'Admin démo', role: 'admin', area: { level: 'national' } },
 ];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../db/client';
+import { loadGeography } from '../db/geography';
 import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
@@ -122,7 +123,11 @@ async function main() {
   }
 
   await migrateDatabase(databaseUrl);
-  say('database migrated');
+  {
+    const database = createDatabase(databaseUrl, { max: 1 });
+    const geography = await loadGeography(database).finally(() => database.close());
+    say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes`);
+  }
   const demo = process.env.JIGI_DEMO !== '0';
   if (demo) {
     const database = createDatabase(databaseUrl, { max: 1 });

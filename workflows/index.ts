@@ -1,2 +1,3 @@
 export { programCycleWorkflow } from './program-cycle';
 export { cyclePhaseWorkflow } from './cycle-phase';
+export { registerImportWorkflow } from './register-import';

@@ -1,10 +1,12 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent } from '../../domain/events';
+import type { CycleEvent, ImportProgress } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
   /** A cycle changed; carries its whole new state, to be dropped if older than what the console holds. */
   'cycle:changed': (event: CycleEvent) => void;
+  /** A register import committed another batch (or finished). */
+  'import:progress': (progress: ImportProgress) => void;
 }
 
 export interface ClientToServerEvents {
@@ -14,6 +16,8 @@ export interface ClientToServerEvents {
   /** Receive changes of one cycle (its page). */
   'cycle:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
   'cycle:unwatch': (cycleId: string) => void;
+  /** Receive the progress of every register import. */
+  'imports:watch': (ack: (result: WatchResult) => void) => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

@@ -2,7 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'hono/utils/cookie';
 import { Server } from 'socket.io';
 import type { CycleEvent } from '../../domain/events';
-import { CONTROL_CHANNEL, EVENTS_CHANNEL, type ControlMessage } from '../../domain/events';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, IMPORTS_CHANNEL, type ControlMessage, type ImportProgress } from '../../domain/events';
 import { can } from '../../domain/policy';
 import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
@@ -11,6 +11,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './c
 import { isUuid } from '../../domain/ids';
 
 const ALL_CYCLES_ROOM = 'cycles';
+const IMPORTS_ROOM = 'imports';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const userRoom = (userId: string) => `user:${userId}`;
@@ -70,6 +71,12 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await socket.join(cycleRoom(cycleId));
       ack({ ok: true });
     });
+    socket.on('imports:watch', async (ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(socket.data.principal, 'register.read')) return ack({ ok: false, error: 'Not allowed to read the register' });
+      await socket.join(IMPORTS_ROOM);
+      ack({ ok: true });
+    });
     socket.on('cycle:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(cycleRoom(cycleId));
     });
@@ -79,6 +86,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   const events = await database.sql.listen(EVENTS_CHANNEL, (payload) => {
     const event = parseJson<CycleEvent>(payload);
     if (event) io.to(ALL_CYCLES_ROOM).to(cycleRoom(event.cycleId)).emit('cycle:changed', event);
+  });
+  const imports = await database.sql.listen(IMPORTS_CHANNEL, (payload) => {
+    const progress = parseJson<ImportProgress>(payload);
+    if (progress) io.to(IMPORTS_ROOM).emit('import:progress', progress);
   });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
@@ -94,6 +105,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     async close() {
       clearInterval(sweep);
       await events.unlisten();
+      await imports.unlisten();
       await control.unlisten();
       await io.close();
     },

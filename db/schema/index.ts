@@ -2,3 +2,4 @@ export * from './enums';
 export * from './cycles';
 export * from './auth';
 export * from './audit';
+export * from './register';

@@ -19,7 +19,7 @@ beforeAll(async () => {
   stack = await startTestStack('live');
   nodeA = (await stack.startApi()).url;
   // A second API process's worth of state: its own server, Socket.IO and LISTEN connection.
-  nodeB = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, port: 0, host: '127.0.0.1' });
+  nodeB = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, filesDir: stack.filesDir, port: 0, host: '127.0.0.1' });
   coordinator = await signInAs(stack.database, nodeA, ['coordinator']);
 });
 afterAll(async () => {

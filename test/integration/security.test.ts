@@ -86,6 +86,7 @@ describe('sign-in', () => {
       database: stack.database,
       temporal: stack.client,
       taskQueue: stack.taskQueue,
+      filesDir: stack.filesDir,
       port: 0,
       host: '127.0.0.1',
       throttlePolicy: { windowMs: 60_000, perAccount: 100, perAddress: 3 },
@@ -133,8 +134,8 @@ describe('sign-in', () => {
 
 describe('sessions', () => {
   it('an idle session ends, and so does one past its absolute lifetime', async () => {
-    const idleNode = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, port: 0, host: '127.0.0.1', sessionPolicy: { idleMs: 6_000, absoluteMs: 60_000 } });
-    const shortNode = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, port: 0, host: '127.0.0.1', sessionPolicy: { idleMs: 60_000, absoluteMs: 1_500 } });
+    const idleNode = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, filesDir: stack.filesDir, port: 0, host: '127.0.0.1', sessionPolicy: { idleMs: 6_000, absoluteMs: 60_000 } });
+    const shortNode = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, filesDir: stack.filesDir, port: 0, host: '127.0.0.1', sessionPolicy: { idleMs: 60_000, absoluteMs: 1_500 } });
     try {
       const idle = await signInAs(stack.database, idleNode.url, ['auditor']);
       expect((await idle.call('GET', '/api/cycles')).status).toBe(200);

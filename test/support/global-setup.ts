@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { createDatabase } from '../../db/client';
+import { loadGeography } from '../../db/geography';
 import { migrateDatabase } from '../../db/migrate';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../scripts/stack/postgres';
 import { freePort, startTemporalDevServer } from '../../scripts/stack/temporal-dev-server';
@@ -55,7 +57,11 @@ export default async function setup(project: TestProject) {
   const [bundle] = await Promise.all([
     bundleWorkflows(),
     temporalStart,
-    ensureDatabase(adminUrl, templateDatabase).then((url) => migrateDatabase(url)),
+    ensureDatabase(adminUrl, templateDatabase).then(async (url) => {
+      await migrateDatabase(url);
+      const database = createDatabase(url, { max: 1 });
+      await loadGeography(database).finally(() => database.close());
+    }),
   ]);
   const workflowBundlePath = join(workDir, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, bundle.code);

@@ -82,7 +82,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
  * Temporal is touched), so tests can generate their cases before any server runs.
  */
 export async function localRouteTable(): Promise<{ doc: OpenApiDocument; served: string[] }> {
-  const app = createApp({ database: { db: {} } as unknown as Database, temporal: {} as Client, taskQueue: 'route-table' });
+  const app = createApp({ database: { db: {} } as unknown as Database, temporal: {} as Client, taskQueue: 'route-table', filesDir: '/nonexistent' });
   const res = await app.request('/api/openapi.json');
   const doc = (await res.json()) as OpenApiDocument;
   // Hono's own list of handlers: what the API answers, whether or not the document knows it.

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
@@ -37,6 +40,7 @@ export async function createTestDatabase(label: string): Promise<{ url: string; 
 
 export interface TestStack {
   databaseUrl: string;
+  filesDir: string;
   database: Database;
   client: Client;
   taskQueue: string;
@@ -56,11 +60,13 @@ export async function startTestStack(label: string, options: { worker?: boolean 
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
   const taskQueue = `test-${label}-${randomUUID().slice(0, 8)}`;
+  const filesDir = await mkdtemp(join(tmpdir(), `jigi-files-${label}-`));
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | null = null;
   let api: Awaited<ReturnType<typeof startApiServer>> | null = null;
 
   const stack: TestStack = {
     databaseUrl: testDb.url,
+    filesDir,
     database,
     client,
     taskQueue,
@@ -86,7 +92,7 @@ export async function startTestStack(label: string, options: { worker?: boolean 
       await c.close();
     },
     async startApi(apiOptions = {}) {
-      api ??= await startApiServer({ database, temporal: client, taskQueue, port: 0, host: '127.0.0.1', ...apiOptions });
+      api ??= await startApiServer({ database, temporal: client, taskQueue, port: 0, host: '127.0.0.1', filesDir, ...apiOptions });
       return { url: api.url, io: api.realtime.io };
     },
     async stop() {
@@ -95,6 +101,7 @@ export async function startTestStack(label: string, options: { worker?: boolean 
       await connection.close();
       await database.close();
       await testDb.drop();
+      await rm(filesDir, { recursive: true, force: true });
     },
   };
   if (options.worker !== false) await stack.startWorker();

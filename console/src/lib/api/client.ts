@@ -8,7 +8,20 @@ import { CSRF_HEADER } from '../../../../domain/wire';
 import { session, signInHref } from '../session/session.svelte';
 import { sessionEnded } from '../session/session-ended';
 import { ApiError } from './api-error';
-import type { AuditFilters, AuditPage, Enrolment, Me, SuccessBody } from './types';
+import type {
+  AdminSession,
+  AdminUser,
+  AuditFilters,
+  AuditPage,
+  CreatedServiceToken,
+  Enrolment,
+  Me,
+  NewServiceToken,
+  NewUser,
+  ServiceToken,
+  SuccessBody,
+  UserChange,
+} from './types';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -64,7 +77,7 @@ function auditQuery(filters: AuditFilters, before?: number | null) {
  */
 export function createApi(fetch?: Fetch) {
   const api = hc<AppType>('/', { fetch: withCsrfToken(fetch ?? globalThis.fetch) }).api;
-  const { auth, audit, cycles } = api;
+  const { auth, audit, cycles, admin } = api;
   const inLoad = fetch !== undefined;
   /** A guarded call: a 401 there means the session is gone. */
   const guarded = async <R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>) => {
@@ -76,6 +89,7 @@ export function createApi(fetch?: Fetch) {
     }
   };
   const one = (cycleId: string) => ({ param: { cycleId } });
+  const byId = (id: string) => ({ param: { id } });
 
   return {
     /** The session as it stands, also half-way through signing in. */
@@ -123,6 +137,32 @@ export function createApi(fetch?: Fetch) {
     /** Where the browser downloads the filtered trail as CSV (a GET with the session cookie). */
     auditExportHref(filters: AuditFilters): string {
       return audit['export.csv'].$path({ query: auditQuery(filters) });
+    },
+    async listUsers(): Promise<AdminUser[]> {
+      return (await guarded(() => admin.users.$get())).users;
+    },
+    async createUser(user: NewUser): Promise<AdminUser> {
+      return (await guarded(() => admin.users.$post({ json: user }))).user;
+    },
+    /** Roles, area or access changed: the API ends that user's sessions and drops their live connections. */
+    async updateUser(userId: string, change: UserChange): Promise<AdminUser> {
+      return (await guarded(() => admin.users[':id'].$patch({ ...byId(userId), json: change }))).user;
+    },
+    async listSessions(): Promise<AdminSession[]> {
+      return (await guarded(() => admin.sessions.$get())).sessions;
+    },
+    async endSession(sessionId: string): Promise<void> {
+      await guarded(() => admin.sessions[':id'].$delete(byId(sessionId)));
+    },
+    async listServiceTokens(): Promise<ServiceToken[]> {
+      return (await guarded(() => admin['service-tokens'].$get())).tokens;
+    },
+    /** The secret comes back this once: the API keeps only its hash. */
+    async createServiceToken(token: NewServiceToken): Promise<CreatedServiceToken> {
+      return guarded(() => admin['service-tokens'].$post({ json: token }));
+    },
+    async revokeServiceToken(tokenId: string): Promise<void> {
+      await guarded(() => admin['service-tokens'][':id'].$delete(byId(tokenId)));
     },
   };
 }

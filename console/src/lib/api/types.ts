@@ -1,4 +1,4 @@
-import type { ClientResponse, hc } from 'hono/client';
+import type { ClientResponse, hc, InferRequestType } from 'hono/client';
 import type { AppType } from '../../../../api/app';
 
 type Routes = ReturnType<typeof hc<AppType>>['api'];
@@ -28,3 +28,20 @@ export interface AuditFilters {
   from?: string;
   to?: string;
 }
+
+type Admin = Routes['admin'];
+
+/** A console user as administrators see them: roles, area, second factor and access. */
+export type AdminUser = Answer<Admin['users']['$get']>['users'][number];
+export type NewUser = InferRequestType<Admin['users']['$post']>['json'];
+/** What an administrator may change of a user; roles, area and access end the user's sessions. */
+export type UserChange = InferRequestType<Admin['users'][':id']['$patch']>['json'];
+
+/** An open session, whoever holds it. */
+export type AdminSession = Answer<Admin['sessions']['$get']>['sessions'][number];
+
+/** A service token of an integration; its secret is never listed. */
+export type ServiceToken = Answer<Admin['service-tokens']['$get']>['tokens'][number];
+export type NewServiceToken = InferRequestType<Admin['service-tokens']['$post']>['json'];
+/** A token just created, with the secret shown this once. */
+export type CreatedServiceToken = Answer<Admin['service-tokens']['$post']>;

@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { importKindEnum, importStatusEnum, registerFormatEnum, sexEnum } from './enums';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Regions and their communes, loaded from db/seed/geography.csv (replaceable by the official list). */
+export const regions = pgTable('regions', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const communes = pgTable(
+  'communes',
+  {
+    code: text('code').primaryKey(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    cercle: text('cercle').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [index('communes_region_idx').on(t.regionCode)],
+);
+
+/** One household of the Unified Social Register, keyed by its RSU id. */
+export const households = pgTable(
+  'households',
+  {
+    rsuId: text('rsu_id').primaryKey(),
+    headName: text('head_name').notNull(),
+    sex: sexEnum('sex').notNull(),
+    birthYear: smallint('birth_year').notNull(),
+    nina: text('nina'),
+    /** E.164, e.g. +22376544821. */
+    phone: text('phone'),
+    communeCode: text('commune_code')
+      .notNull()
+      .references(() => communes.code),
+    village: text('village').notNull(),
+    householdSize: smallint('household_size').notNull(),
+    foodInsecure: boolean('food_insecure').notNull(),
+    covidCase: boolean('covid_case').notNull(),
+    covidHit: boolean('covid_hit').notNull(),
+    welfareScore: real('welfare_score'),
+    lastImportId: uuid('last_import_id'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('households_commune_idx').on(t.communeCode),
+    index('households_nina_idx').on(t.nina),
+    index('households_phone_idx').on(t.phone),
+    check('households_size_range', sql`${t.householdSize} between 1 and 60`),
+  ],
+);
+
+/** One register file brought in; its counters and checkpoint move with each committed batch. */
+export const registerImports = pgTable('register_imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  fileName: text('file_name').notNull(),
+  filePath: text('file_path').notNull(),
+  format: registerFormatEnum('format').notNull(),
+  kind: importKindEnum('kind').notNull(),
+  status: importStatusEnum('status').notNull().default('queued'),
+  bytesTotal: bigint('bytes_total', { mode: 'number' }).notNull(),
+  /** Where the next batch starts: the import resumes here after a worker dies. */
+  checkpoint: jsonb('checkpoint').$type<ImportCheckpoint>(),
+  rowsRead: integer('rows_read').notNull().default(0),
+  rowsAccepted: integer('rows_accepted').notNull().default(0),
+  rowsRejected: integer('rows_rejected').notNull().default(0),
+  rowsInserted: integer('rows_inserted').notNull().default(0),
+  rowsUpdated: integer('rows_updated').notNull().default(0),
+  failure: text('failure'),
+  createdBy: text('created_by').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  startedAt: at('started_at'),
+  finishedAt: at('finished_at'),
+});
+
+export interface ImportCheckpoint {
+  byteOffset: number;
+  rowNumber: number;
+  /** CSV header as read at the start, so a resumed read mid-file still knows its columns. */
+  columns: string[] | null;
+}
+
+/** Every rejected row, with the field and the reason: the downloadable error report. */
+export const registerImportErrors = pgTable(
+  'register_import_errors',
+  {
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => registerImports.id, { onDelete: 'cascade' }),
+    rowNumber: integer('row_number').notNull(),
+    field: text('field').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.rowNumber, t.field] })],
+);
+
+export type HouseholdRow = typeof households.$inferSelect;
+export type RegisterImportRow = typeof registerImports.$inferSelect;
