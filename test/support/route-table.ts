@@ -51,6 +51,8 @@ export interface Operation {
   queryParams: Array<{ name: string; schema: JsonSchema }>;
   /** The JSON request body's schema, with references resolved at the top; null when the operation takes none. */
   bodySchema: JsonSchema | null;
+  /** The operation takes a file (not JSON) as its body, so large bodies are expected. */
+  takesFile: boolean;
 }
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -71,6 +73,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
         queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
         bodySchema: schema ? resolve(doc, schema) : null,
+        takesFile: !schema && Object.keys(op.requestBody?.content ?? {}).length > 0,
       });
     }
   }
