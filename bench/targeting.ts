@@ -1,5 +1,6 @@
 // `npm run bench:targeting -- [--households N]`: the register import against Postgres's own COPY of the
 // same file, in the same run, so the ratio holds on a noisy machine. Last line: one JSON object.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -13,7 +14,6 @@ import { createDatabase } from '../db/client';
 import { loadGeography } from '../db/geography';
 import { migrateDatabase } from '../db/migrate';
 import { registerImports } from '../db/schema';
-import { generateRegister } from '../scripts/gen-rsu';
 import { dropDatabase, ensureDatabase } from '../scripts/stack/postgres';
 
 const { values } = parseArgs({ options: { households: { type: 'string', default: '1000000' } } });
@@ -33,8 +33,12 @@ const name = `jigi_bench_${randomUUID().slice(0, 8)}`;
 const file = join(dir, 'rsu.csv');
 try {
   log(`generating ${rows.toLocaleString('en')} households…`);
-  // No malformed rows: COPY, the baseline, refuses a whole file for one bad row.
-  await generateRegister({ households: rows, out: file, format: 'csv', seed: 1, malformed: 0, log: () => {} });
+  // In its own process, so the import's peak memory is not the generator's. No malformed rows:
+  // COPY, the baseline, refuses a whole file for one bad row.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/gen-rsu.ts', '--households', String(rows), '--out', file, '--malformed', '0', '--seed', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gen:rsu exited with ${code}`))));
+  });
   const bytes = (await stat(file)).size;
   const url = await ensureDatabase(adminUrl, name);
   await migrateDatabase(url);

@@ -64,9 +64,8 @@ CREATE TABLE "register_imports" (
 );
 --> statement-breakpoint
 ALTER TABLE "communes" ADD CONSTRAINT "communes_region_code_regions_code_fk" FOREIGN KEY ("region_code") REFERENCES "public"."regions"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "households" ADD CONSTRAINT "households_commune_code_communes_code_fk" FOREIGN KEY ("commune_code") REFERENCES "public"."communes"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "register_import_errors" ADD CONSTRAINT "register_import_errors_import_id_register_imports_id_fk" FOREIGN KEY ("import_id") REFERENCES "public"."register_imports"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "communes_region_idx" ON "communes" USING btree ("region_code");--> statement-breakpoint
 CREATE INDEX "households_commune_idx" ON "households" USING btree ("commune_code");--> statement-breakpoint
-CREATE INDEX "households_nina_idx" ON "households" USING btree ("nina");--> statement-breakpoint
-CREATE INDEX "households_phone_idx" ON "households" USING btree ("phone");
+CREATE INDEX "households_nina_idx" ON "households" USING hash ("nina");--> statement-breakpoint
+CREATE INDEX "households_phone_idx" ON "households" USING hash ("phone");
