@@ -1,13 +1,12 @@
 import { stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { communes, registerImports, type ImportCheckpoint } from '../../db/schema';
 import { IMPORTS_CHANNEL, type ImportProgress } from '../../domain/events';
-import type { HouseholdRecord } from '../../domain/register';
-import { readRows } from './read-rows';
-import { validateRow, type RowError } from './validate-row';
+import type { FromParser, ParsedBatch, ParseJob, ToParser } from './parse-worker';
 
 /** Rows per committed batch: each batch moves the checkpoint, so a killed worker redoes at most one. */
 const BATCH_ROWS = 10_000;
@@ -45,24 +44,25 @@ export interface ImportResult {
   rowsUpdated: number;
 }
 
-/** COPY's text format: tab-separated, \N for null, backslash escaped (validation refused control characters). */
-function copyLine(r: HouseholdRecord): string {
-  const esc = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\'));
-  return [
-    r.rsuId,
-    esc(r.headName),
-    r.sex,
-    r.birthYear,
-    esc(r.nina),
-    esc(r.phone),
-    r.communeCode,
-    esc(r.village),
-    r.householdSize,
-    r.foodInsecure ? 't' : 'f',
-    r.covidCase ? 't' : 'f',
-    r.covidHit ? 't' : 'f',
-    r.welfareScore === null ? '\\N' : r.welfareScore,
-  ].join('\t');
+/** The parser thread's batches, in order, until it is done; its failure fails the activity (and is retried). */
+async function* batchesOf(parser: Worker): AsyncGenerator<ParsedBatch> {
+  const queue: FromParser[] = [];
+  let wake: (() => void) | null = null;
+  const push = (m: FromParser) => {
+    queue.push(m);
+    wake?.();
+    wake = null;
+  };
+  parser.on('message', push);
+  parser.on('error', (err) => push({ type: 'error', message: err.message }));
+  parser.on('exit', (code) => push(code === 0 ? { type: 'done' } : { type: 'error', message: `parser thread exited with ${code}` }));
+  for (;;) {
+    while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    const m = queue.shift()!;
+    if (m.type === 'done') return;
+    if (m.type === 'error') throw new Error(`Reading the register file failed: ${m.message}`);
+    yield m.batch;
+  }
 }
 
 export function createRegisterImportActivities({ database }: { database: Database }) {
@@ -70,19 +70,18 @@ export function createRegisterImportActivities({ database }: { database: Databas
 
   // Drizzle sets this client's JSON serializer to pass strings through: JSON goes in as text, cast to jsonb.
   /** Writes one batch, its errors, the counters and the checkpoint in one transaction. */
-  async function commitBatch(importId: string, records: Map<string, HouseholdRecord>, errors: Array<RowError & { rowNumber: number }>, checkpoint: ImportCheckpoint, read: number) {
+  async function commitBatch(importId: string, { copyText, accepted, errors, checkpoint, read }: ParsedBatch) {
     return sql.begin(async (tx) => {
       // The checkpoint commits with its rows: a batch lost to a database crash is simply read again.
       await tx`set local synchronous_commit = off`;
       let inserted = 0;
       let updated = 0;
-      if (records.size > 0) {
+      if (accepted > 0) {
         await tx`create temp table if not exists register_staging (like households including defaults) on commit delete rows`;
         const writable = await tx`copy register_staging (${tx.unsafe(COLUMNS.join(', '))}) from stdin`.writable();
-        const body = [...records.values()].map(copyLine).join('\n') + '\n';
         await new Promise<void>((resolve, reject) => {
           writable.on('error', reject);
-          writable.end(body, () => resolve());
+          writable.end(copyText, () => resolve());
         });
         const set = COLUMNS.filter((c) => c !== 'rsu_id')
           .map((c) => `${c} = excluded.${c}`)
@@ -140,37 +139,11 @@ export function createRegisterImportActivities({ database }: { database: Databas
       }
       await db.update(registerImports).set({ status: 'running', startedAt: job.startedAt ?? new Date() }).where(eq(registerImports.id, importId));
 
-      const known = new Set((await db.select({ code: communes.code }).from(communes)).map((c) => c.code));
-      const checkpoint: ImportCheckpoint = job.checkpoint ?? { byteOffset: 0, rowNumber: 0, columns: null };
-      let records = new Map<string, HouseholdRecord>();
-      let errors: Array<RowError & { rowNumber: number }> = [];
-      let read = 0;
+      const known = (await db.select({ code: communes.code }).from(communes)).map((c) => c.code);
+      const from: ImportCheckpoint = job.checkpoint ?? { byteOffset: 0, rowNumber: 0, columns: null };
       let lastBeat = 0;
 
-      // One batch is written while the next is read and checked: parsing and the database overlap.
-      let writing: Promise<void> = Promise.resolve();
-      const flush = async () => {
-        const batch = { records, errors, read, checkpoint: { ...checkpoint } };
-        records = new Map();
-        errors = [];
-        read = 0;
-        await writing;
-        writing = commitBatch(importId, batch.records, batch.errors, batch.checkpoint, batch.read).then(async (totals) => {
-          const now = Date.now();
-          if (now - lastBeat < HEARTBEAT_MS) return;
-          lastBeat = now;
-          Context.current().heartbeat({ rowNumber: batch.checkpoint.rowNumber });
-          await notifyProgress(totals, batch.checkpoint.byteOffset, 'running');
-        });
-        // Awaited by the next flush; this only keeps a failure from being reported as unhandled meanwhile.
-        writing.catch(() => undefined);
-      };
-
-      const notifyProgress = async (
-        totals: Totals,
-        bytesRead: number,
-        status: ImportProgress['status'],
-      ) => {
+      const notifyProgress = async (totals: Totals, bytesRead: number, status: ImportProgress['status']) => {
         const elapsed = totals.started_ms ? (Date.now() - totals.started_ms) / 1000 : 0;
         const rate = elapsed > 0 ? bytesRead / elapsed : 0;
         const progress: ImportProgress = {
@@ -186,22 +159,23 @@ export function createRegisterImportActivities({ database }: { database: Databas
         await sql`select pg_notify(${IMPORTS_CHANNEL}, ${JSON.stringify(progress)})`;
       };
 
-      // A copy: the checkpoint moves as rows are read, where the reader must start from is fixed.
-      for await (const row of readRows(job.filePath, job.format, { ...checkpoint }, (columns) => (checkpoint.columns = columns))) {
-        read += 1;
-        checkpoint.byteOffset = row.endOffset;
-        checkpoint.rowNumber = row.rowNumber;
-        if (!row.values) {
-          errors.push({ rowNumber: row.rowNumber, field: 'row', reason: row.unreadable ?? 'unreadable' });
-        } else {
-          const result = validateRow(row.values, known);
-          if (result.ok) records.set(result.record.rsuId, result.record);
-          else for (const e of result.errors) errors.push({ rowNumber: row.rowNumber, ...e });
+      // Reading and checking rows runs in a worker thread, so it overlaps the database writes here.
+      const parseJob: ParseJob = { path: job.filePath, format: job.format, from, communes: known, batchRows: BATCH_ROWS };
+      const parser = new Worker(new URL('./parse-worker-entry.mjs', import.meta.url), { workerData: parseJob });
+      try {
+        for await (const batch of batchesOf(parser)) {
+          const totals = await commitBatch(importId, batch);
+          parser.postMessage({ type: 'next' } satisfies ToParser);
+          const now = Date.now();
+          if (now - lastBeat >= HEARTBEAT_MS) {
+            lastBeat = now;
+            Context.current().heartbeat({ rowNumber: batch.checkpoint.rowNumber });
+            await notifyProgress(totals, batch.checkpoint.byteOffset, 'running');
+          }
         }
-        if (read >= BATCH_ROWS) await flush();
+      } finally {
+        await parser.terminate();
       }
-      await flush();
-      await writing;
 
       const [done] = await db
         .update(registerImports)

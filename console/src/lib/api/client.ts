@@ -15,15 +15,22 @@ import type {
   AuditPage,
   CreatedServiceToken,
   Enrolment,
+  Household,
+  ImportKind,
   Me,
   NewServiceToken,
   NewUser,
+  RegisterFormat,
+  RegisterImport,
   ServiceToken,
   SuccessBody,
   UserChange,
 } from './types';
 
 type Fetch = typeof globalThis.fetch;
+
+const REGISTER_UPLOAD_PATH = '/api/register/imports';
+const REGISTER_CONTENT_TYPES: Record<RegisterFormat, string> = { csv: 'text/csv', ndjson: 'application/x-ndjson' };
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -76,8 +83,9 @@ function auditQuery(filters: AuditFilters, before?: number | null) {
  * and turn a lost session into a redirect (failLoad); elsewhere a lost session goes to sign-in at once.
  */
 export function createApi(fetch?: Fetch) {
-  const api = hc<AppType>('/', { fetch: withCsrfToken(fetch ?? globalThis.fetch) }).api;
-  const { auth, audit, cycles, admin } = api;
+  const send = withCsrfToken(fetch ?? globalThis.fetch);
+  const api = hc<AppType>('/', { fetch: send }).api;
+  const { auth, audit, cycles, admin, register } = api;
   const inLoad = fetch !== undefined;
   /** A guarded call: a 401 there means the session is gone. */
   const guarded = async <R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>) => {
@@ -163,6 +171,34 @@ export function createApi(fetch?: Fetch) {
     },
     async revokeServiceToken(tokenId: string): Promise<void> {
       await guarded(() => admin['service-tokens'][':id'].$delete(byId(tokenId)));
+    },
+    async listImports(): Promise<RegisterImport[]> {
+      return (await guarded(() => register.imports.$get())).imports;
+    },
+    async getImport(importId: string): Promise<RegisterImport> {
+      return (await guarded(() => register.imports[':id'].$get(byId(importId)))).import;
+    },
+    /**
+     * Sends a register file as the request body, streamed by the browser. The typed client only
+     * sends JSON or forms, so this one call is a plain fetch through the same CSRF wrapper.
+     */
+    async uploadImport(file: Blob, upload: { fileName: string; format: RegisterFormat; kind: ImportKind }): Promise<RegisterImport> {
+      const query = new URLSearchParams({ fileName: upload.fileName, format: upload.format, kind: upload.kind });
+      const headers = { 'content-type': REGISTER_CONTENT_TYPES[upload.format] };
+      const call = () => send(`${REGISTER_UPLOAD_PATH}?${query}`, { method: 'POST', headers, body: file }) as unknown as Promise<ClientResponse<{ import: RegisterImport }, 200, 'json'>>;
+      return (await guarded(call)).import;
+    },
+    /** Where the browser downloads the rows an import refused (a GET with the session cookie). */
+    importErrorsHref(importId: string): string {
+      return register.imports[':id']['errors.csv'].$path(byId(importId));
+    },
+    /** Households of the caller's area matching an RSU id or part of a name; NINA and phone masked. */
+    async searchHouseholds(q: string, limit = 50): Promise<Household[]> {
+      return (await guarded(() => register.households.$get({ query: { q, limit: String(limit) } }))).households;
+    },
+    /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
+    async revealHousehold(rsuId: string): Promise<Household> {
+      return (await guarded(() => register.households[':rsuId'].reveal.$post({ param: { rsuId } }))).household;
     },
   };
 }

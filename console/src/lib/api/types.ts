@@ -45,3 +45,13 @@ export type ServiceToken = Answer<Admin['service-tokens']['$get']>['tokens'][num
 export type NewServiceToken = InferRequestType<Admin['service-tokens']['$post']>['json'];
 /** A token just created, with the secret shown this once. */
 export type CreatedServiceToken = Answer<Admin['service-tokens']['$post']>;
+
+type Register = Routes['register'];
+
+/** A register file being imported, or imported, with its counters. */
+export type RegisterImport = Answer<Register['imports']['$get']>['imports'][number];
+/** A household as searches show it: NINA and phone masked ("•••• 4821") unless revealed. */
+export type Household = Answer<Register['households']['$get']>['households'][number];
+/** How the rows of a register file are written. */
+export type RegisterFormat = RegisterImport['format'];
+export type ImportKind = RegisterImport['kind'];

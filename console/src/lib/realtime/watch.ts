@@ -1,12 +1,12 @@
-import type { WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent } from '../../../../domain/events';
+import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
+import type { CycleEvent, ImportProgress } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
 
-export interface WatchHandlers {
+export interface WatchHandlers<E = CycleEvent> {
   /** A change pushed by the API. */
-  onEvent: (event: CycleEvent) => void;
+  onEvent: (event: E) => void;
   /** Joined the room, on the first connection and after every reconnection: read the state again now. */
   onJoined: () => void;
   /** The API refused to watch. */
@@ -21,7 +21,12 @@ type Leave = (socket: RealtimeSocket) => void;
  * Joins a room on every 'connect': rooms do not survive a reconnection, and events sent while
  * disconnected are lost, so each join is followed by a refetch (onJoined).
  */
-function watch(join: Join, leave: Leave, handlers: WatchHandlers): () => void {
+function watch<K extends 'cycle:changed' | 'import:progress'>(
+  event: K,
+  join: Join,
+  leave: Leave,
+  handlers: WatchHandlers<Parameters<ServerToClientEvents[K]>[0]>,
+): () => void {
   // The socket of this watch: after a sign-out it is closed, and stopping must not open a new one.
   const socket = realtimeSocket();
   let stopped = false;
@@ -37,12 +42,14 @@ function watch(join: Join, leave: Leave, handlers: WatchHandlers): () => void {
     });
   };
   socket.on('connect', joinRoom);
-  socket.on('cycle:changed', handlers.onEvent);
+  // One listener of this watch's own, so that stopping removes it and no other watch's.
+  const onEvent = ((payload: Parameters<ServerToClientEvents[K]>[0]) => handlers.onEvent(payload)) as ServerToClientEvents[K];
+  socket.on(event, onEvent as never);
   if (socket.connected) joinRoom();
   return () => {
     stopped = true;
     socket.off('connect', joinRoom);
-    socket.off('cycle:changed', handlers.onEvent);
+    socket.off(event, onEvent as never);
     if (socket.connected) leave(socket);
   };
 }
@@ -50,6 +57,7 @@ function watch(join: Join, leave: Leave, handlers: WatchHandlers): () => void {
 /** Changes of every cycle (the list); leaving the list leaves the room. */
 export function watchCycles(handlers: WatchHandlers): () => void {
   return watch(
+    'cycle:changed',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycles:watch', done),
     (socket) => socket.emit('cycles:unwatch'),
     handlers,
@@ -59,6 +67,7 @@ export function watchCycles(handlers: WatchHandlers): () => void {
 /** Changes of one cycle (its page); events of other cycles are filtered out. */
 export function watchCycle(cycleId: string, handlers: WatchHandlers): () => void {
   return watch(
+    'cycle:changed',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done),
     (socket) => socket.emit('cycle:unwatch', cycleId),
     {
@@ -67,5 +76,18 @@ export function watchCycle(cycleId: string, handlers: WatchHandlers): () => void
         if (event.cycleId === cycleId) handlers.onEvent(event);
       },
     },
+  );
+}
+
+/**
+ * The progress of every register import (the register page). The API has no way to leave this room:
+ * stopping only stops listening, and the room is left with the connection.
+ */
+export function watchImports(handlers: WatchHandlers<ImportProgress>): () => void {
+  return watch(
+    'import:progress',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('imports:watch', done),
+    () => {},
+    handlers,
   );
 }

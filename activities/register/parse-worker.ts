@@ -1,0 +1,96 @@
+// Runs in a worker thread: reads and checks register rows while the activity's thread writes batches.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ImportCheckpoint } from '../../db/schema';
+import type { HouseholdRecord, RegisterFormat } from '../../domain/register';
+import { readRows } from './read-rows';
+import { validateRow, type RowError } from './validate-row';
+
+export interface ParseJob {
+  path: string;
+  format: RegisterFormat;
+  from: ImportCheckpoint;
+  communes: string[];
+  batchRows: number;
+}
+
+/** One batch, ready to write: COPY text of the accepted rows, the refused ones, where the next batch starts. */
+export interface ParsedBatch {
+  copyText: string;
+  accepted: number;
+  errors: Array<RowError & { rowNumber: number }>;
+  read: number;
+  checkpoint: ImportCheckpoint;
+}
+
+export type FromParser = { type: 'batch'; batch: ParsedBatch } | { type: 'done' } | { type: 'error'; message: string };
+/** The activity asks for the next batch: at most one waits while one is written. */
+export type ToParser = { type: 'next' };
+
+/** COPY's text format: tab-separated, \N for null, backslash escaped (validation refused control characters). */
+export function copyLine(r: HouseholdRecord): string {
+  const esc = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\'));
+  return [
+    r.rsuId,
+    esc(r.headName),
+    r.sex,
+    r.birthYear,
+    esc(r.nina),
+    esc(r.phone),
+    r.communeCode,
+    esc(r.village),
+    r.householdSize,
+    r.foodInsecure ? 't' : 'f',
+    r.covidCase ? 't' : 'f',
+    r.covidHit ? 't' : 'f',
+    r.welfareScore === null ? '\\N' : r.welfareScore,
+  ].join('\t');
+}
+
+async function run(job: ParseJob) {
+  const port = parentPort!;
+  let credits = 2;
+  let wake: (() => void) | null = null;
+  port.on('message', (m: ToParser) => {
+    if (m.type === 'next') {
+      credits += 1;
+      wake?.();
+      wake = null;
+    }
+  });
+  const known = new Set(job.communes);
+  const checkpoint: ImportCheckpoint = { ...job.from };
+  let lines = new Map<string, string>();
+  let errors: ParsedBatch['errors'] = [];
+  let read = 0;
+
+  const send = async () => {
+    while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+    credits -= 1;
+    const batch: ParsedBatch = { copyText: lines.size ? [...lines.values()].join('\n') + '\n' : '', accepted: lines.size, errors, read, checkpoint: { ...checkpoint } };
+    port.postMessage({ type: 'batch', batch } satisfies FromParser);
+    lines = new Map();
+    errors = [];
+    read = 0;
+  };
+
+  for await (const row of readRows(job.path, job.format, { ...job.from }, (columns) => (checkpoint.columns = columns))) {
+    read += 1;
+    checkpoint.byteOffset = row.endOffset;
+    checkpoint.rowNumber = row.rowNumber;
+    if (!row.values) {
+      errors.push({ rowNumber: row.rowNumber, field: 'row', reason: row.unreadable ?? 'unreadable' });
+    } else {
+      const result = validateRow(row.values, known);
+      // The last row of a batch with the same RSU id wins: one upsert cannot touch a row twice.
+      if (result.ok) lines.set(result.record.rsuId, copyLine(result.record));
+      else for (const e of result.errors) errors.push({ rowNumber: row.rowNumber, ...e });
+    }
+    if (read >= job.batchRows) await send();
+  }
+  await send();
+  port.postMessage({ type: 'done' } satisfies FromParser);
+}
+
+if (parentPort && workerData) {
+  run(workerData as ParseJob).catch((err: unknown) => parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromParser));
+}
