@@ -6,27 +6,15 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { communes, registerImports, type ImportCheckpoint } from '../../db/schema';
 import { IMPORTS_CHANNEL, type ImportProgress } from '../../domain/events';
+import { REGISTER_COLUMNS } from '../../domain/register';
 import type { FromParser, ParsedBatch, ParseJob, ToParser } from './parse-worker';
 
 /** Rows per committed batch: each batch moves the checkpoint, so a killed worker redoes at most one. */
 const BATCH_ROWS = 10_000;
 const HEARTBEAT_MS = 1_000;
 
-const COLUMNS = [
-  'rsu_id',
-  'head_name',
-  'sex',
-  'birth_year',
-  'nina',
-  'phone',
-  'commune_code',
-  'village',
-  'household_size',
-  'food_insecure',
-  'covid_case',
-  'covid_hit',
-  'welfare_score',
-] as const;
+/** The file's columns are the table's, in the same order (domain/register.ts). */
+const COLUMNS = REGISTER_COLUMNS;
 
 interface Totals {
   rows_read: number;

@@ -17,6 +17,7 @@ import { authorize } from '../../domain/policy';
 import { IMPORT_KINDS, REGISTER_FORMATS, RSU_ID_PATTERN } from '../../domain/register';
 import type { Area, Principal } from '../../domain/roles';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
+import { REGISTER_UPLOAD_PATH } from '../../domain/wire';
 import type { registerImportWorkflow } from '../../workflows';
 import { ApiError } from '../errors';
 import { principalIn, type AuthVariables } from '../middleware/auth';
@@ -27,7 +28,7 @@ import { guardedRoute, json } from './guard';
 
 /** Register files are large: this route alone streams its body to disk, up to this size. */
 export const MAX_REGISTER_FILE_BYTES = 2 * 1024 ** 3;
-export const REGISTER_UPLOAD_PATH = '/api/register/imports';
+export { REGISTER_UPLOAD_PATH };
 
 const ImportSchema = z
   .object({

@@ -4,7 +4,7 @@ import { error, redirect } from '@sveltejs/kit';
 import type { AppType } from '../../../../api/app';
 import type { CycleDetail, CycleSummary } from '../../../../api/schemas';
 import type { CycleState, Phase } from '../../../../domain/cycle';
-import { CSRF_HEADER } from '../../../../domain/wire';
+import { CSRF_HEADER, REGISTER_UPLOAD_PATH } from '../../../../domain/wire';
 import { session, signInHref } from '../session/session.svelte';
 import { sessionEnded } from '../session/session-ended';
 import { ApiError } from './api-error';
@@ -29,7 +29,6 @@ import type {
 
 type Fetch = typeof globalThis.fetch;
 
-const REGISTER_UPLOAD_PATH = '/api/register/imports';
 const REGISTER_CONTENT_TYPES: Record<RegisterFormat, string> = { csv: 'text/csv', ndjson: 'application/x-ndjson' };
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
