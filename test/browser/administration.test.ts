@@ -1,76 +1,15 @@
 // The administration section of the console against a real API: users, sessions and service tokens,
 // and what a reader without the right to change them is offered.
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { currentTotp } from '../../api/auth/totp';
-import type { Role } from '../../domain/roles';
 import { callApi, signIn } from '../../scripts/api-session';
-import { ensureConsoleBuilt } from '../../scripts/stack/console-build';
-import { startTestStack, type TestStack } from '../support/stack';
-import { createUser, signInAs, type TestUser } from '../support/users';
+import type { TestStack } from '../support/stack';
+import { signInAs } from '../support/users';
+import { newPage, onPath, person, screenshot, screenshots, signInThroughPage, startConsole, stopConsole, WAIT_MS } from './support';
 
 /** The built console served by a real API, in a database of this file's own; no workflow is started here. */
 let baseUrl: string;
 let stack: TestStack;
-let browser: Browser;
-const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const WAIT_MS = 20_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const WIDE = { width: 1280, height: 1000 };
-const PHONE = { width: 390, height: 844 };
-
-async function newPage(viewport = WIDE): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR' });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-const person = (roles: Role[], name: string) => createUser(stack.database, roles, { level: 'national' }, name);
-
-const onPath = (page: Page, path: string) => page.waitForURL((url) => url.pathname === path, { timeout: WAIT_MS });
-
-async function screenshot(page: Page, name: string) {
-  await mkdir(ARTIFACTS_DIR, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS_DIR}${name}.png`, fullPage: true });
-}
-
-/** The page at both widths: the wide one, then a phone's. */
-async function screenshots(page: Page, name: string) {
-  await screenshot(page, name);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, `${name}-390`);
-  await page.setViewportSize(WIDE);
-}
-
-/** Signs in through the sign-in page, as a person would, and waits for the page asked for to be live. */
-async function signInThroughPage(page: Page, user: TestUser, path = '/') {
-  await page.goto(`${baseUrl}${path}`);
-  await onPath(page, '/connexion');
-  const step = page.getByTestId('password-step');
-  await step.waitFor({ timeout: WAIT_MS });
-  await page.locator('#username').fill(user.username);
-  await page.locator('#password').fill(user.password);
-  await step.locator('button[type="submit"]').click();
-  if (user.totpSecret) {
-    const second = page.getByTestId('second-factor-step');
-    await second.waitFor({ timeout: WAIT_MS });
-    await page.locator('#code').fill(currentTotp(user.totpSecret, user.username));
-    await second.locator('button[type="submit"]').click();
-  }
-  await onPath(page, path);
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
-}
 
 /** Opens the administration from the header, as a person would. */
 async function openAdministration(page: Page) {
@@ -84,19 +23,10 @@ const fieldError = (scope: Locator, field: string) => scope.locator(`[data-testi
 
 describe('the administration', () => {
   beforeAll(async () => {
-    const [consoleDir, started] = await Promise.all([
-      ensureConsoleBuilt((line) => process.stderr.write(`[browser-test] ${line}\n`)),
-      startTestStack('admin', { worker: false }),
-    ]);
-    stack = started;
-    ({ url: baseUrl } = await stack.startApi({ consoleDir }));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    ({ baseUrl, stack } = await startConsole('admin', { worker: false }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopConsole());
 
   test('an administrator creates a user, changes their role, and ends the session of another user', { timeout: 90_000 }, async () => {
     const admin = await person(['admin'], 'adama.kanoute');

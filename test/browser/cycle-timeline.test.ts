@@ -1,17 +1,14 @@
 // The console against a real API, worker and Temporal: signing in, and what each role sees of a cycle.
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { currentTotp } from '../../api/auth/totp';
 import type { RealtimeServer } from '../../api/realtime/server';
 import { users } from '../../db/schema';
-import type { Role } from '../../domain/roles';
 import type { ApiSession } from '../../scripts/api-session';
-import { ensureConsoleBuilt } from '../../scripts/stack/console-build';
-import { startTestStack, type TestStack } from '../support/stack';
-import { createUser, signInAs, type TestUser } from '../support/users';
+import type { TestStack } from '../support/stack';
+import { signInAs, type TestUser } from '../support/users';
+import { newPage, onPath, person, screenshot, signInThroughPage, startConsole, stopConsole, typeCode, typePassword, WAIT_MS } from './support';
 
 /** The built console served by a real API with its worker, in a database of this file's own. */
 let baseUrl: string;
@@ -19,20 +16,7 @@ let stack: TestStack;
 let io: RealtimeServer;
 /** A coordinator working elsewhere, through the API: creates cycles and moves them on. */
 let elsewhere: ApiSession & { user: TestUser };
-const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const WAIT_MS = 20_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-let browser: Browser;
 const createdCycles: string[] = [];
 
 /** A new cycle of the COVID-19 emergency transfer, unique by name. */
@@ -57,70 +41,19 @@ async function completeTraining(cycleId: string) {
   expect(status, JSON.stringify(body)).toBe(200);
 }
 
-async function newPage(viewport = { width: 1280, height: 1000 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR' });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-const person = (roles: Role[], name: string) => createUser(stack.database, roles, { level: 'national' }, name);
-
-const onPath = (page: Page, path: string) => page.waitForURL((url) => url.pathname === path, { timeout: WAIT_MS });
-
-async function screenshot(page: Page, name: string) {
-  await mkdir(ARTIFACTS_DIR, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS_DIR}${name}.png`, fullPage: true });
-}
-
-/** Fills the password step; the page then asks for what is left (a code, a new password) or moves on. */
-async function typePassword(page: Page, user: TestUser, password = user.password) {
-  const step = page.getByTestId('password-step');
-  await step.waitFor({ timeout: WAIT_MS });
-  await page.locator('#username').fill(user.username);
-  await page.locator('#password').fill(password);
-  await step.locator('button[type="submit"]').click();
-}
-
-async function typeCode(page: Page, code: string) {
-  const step = page.getByTestId('second-factor-step');
-  await page.locator('#code').fill(code);
-  await step.locator('button[type="submit"]').click();
-}
-
-/** Signs in through the sign-in page, as a person would, and waits for the page asked for to be live. */
-async function signInThroughPage(page: Page, user: TestUser, path = '/') {
-  await page.goto(`${baseUrl}${path}`);
-  await onPath(page, '/connexion');
-  await typePassword(page, user);
-  if (user.totpSecret) {
-    await page.getByTestId('second-factor-step').waitFor({ timeout: WAIT_MS });
-    await typeCode(page, currentTotp(user.totpSecret, user.username));
-  }
-  await onPath(page, path);
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
-}
-
 const phase = (page: Page, name: string, status?: string) =>
   page.locator(status ? `[data-testid="phase-${name}"][data-status="${status}"]` : `[data-testid="phase-${name}"]`);
 
 describe('the console', () => {
   beforeAll(async () => {
-    const [consoleDir, started] = await Promise.all([
-      ensureConsoleBuilt((line) => process.stderr.write(`[browser-test] ${line}\n`)),
-      startTestStack('browser'),
-    ]);
-    stack = started;
-    ({ url: baseUrl, io } = await stack.startApi({ consoleDir }));
+    ({ baseUrl, stack, io } = await startConsole('browser'));
     elsewhere = await signInAs(stack.database, baseUrl, ['coordinator']);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
-  afterAll(async () => {
-    await browser?.close();
+  afterAll(() =>
     // Leave no running workflow behind; a cycle already closed answers 409, which is fine.
-    await Promise.allSettled(createdCycles.map((id) => elsewhere.call('POST', `/api/cycles/${id}/cancel`, { reason: 'Fin du test navigateur' })));
-    await stack?.stop();
-  });
+    stopConsole(() => Promise.allSettled(createdCycles.map((id) => elsewhere.call('POST', `/api/cycles/${id}/cancel`, { reason: 'Fin du test navigateur' })))),
+  );
 
   test('a coordinator signs in with password and authenticator code and lands on the cycles', { timeout: 60_000 }, async () => {
     const coordinator = await person(['coordinator'], 'mahmoud.sacko');

@@ -1,117 +1,27 @@
 // The register page against a real API, worker and Temporal: a file imported with live progress, and a household revealed.
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { currentTotp } from '../../api/auth/totp';
-import { REGISTER_COLUMNS } from '../../domain/register';
-import type { Role } from '../../domain/roles';
-import { ensureConsoleBuilt } from '../../scripts/stack/console-build';
-import { startTestStack, type TestStack } from '../support/stack';
-import { createUser, type TestUser } from '../support/users';
+import { csv, household } from '../support/register-rows';
+import { newPage, onPath, person, screenshot, signInThroughPage, startConsole, stopConsole, WAIT_MS } from './support';
 
 let baseUrl: string;
-let stack: TestStack;
-let browser: Browser;
-const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const WAIT_MS = 20_000;
 const IMPORT_WAIT_MS = 120_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Enough rows for the import to take a few seconds, so its progress shows; every 5,000th row is refused. */
 const ROWS = 30_000;
 const BAD_EVERY = 5_000;
 const REJECTED = ROWS / BAD_EVERY;
 
-type Row = Record<(typeof REGISTER_COLUMNS)[number], string>;
-
-/** A household as the RSU files write it (test/integration/register-import.test.ts). */
-function household(n: number, overrides: Partial<Row> = {}): Row {
-  return {
-    rsu_id: `RSU-${String(n).padStart(10, '0')}`,
-    head_name: n % 3 ? 'Aminata Traoré' : 'Moussa Coulibaly',
-    sex: n % 3 ? 'F' : 'M',
-    birth_year: String(1950 + (n % 50)),
-    nina: `${String(19830812340000 + n).padStart(14, '0')}K`,
-    phone: `76 ${String(n % 100).padStart(2, '0')} ${String((n * 7) % 100).padStart(2, '0')} ${String((n * 13) % 100).padStart(2, '0')}`,
-    commune_code: n % 2 ? 'KAY-001' : 'MOP-001',
-    village: 'Kalaban',
-    household_size: String(1 + (n % 12)),
-    food_insecure: n % 4 ? '1' : '0',
-    covid_case: '0',
-    covid_hit: n % 2 ? 'oui' : 'non',
-    welfare_score: n % 10 ? String((n % 100) + 0.5) : '',
-    ...overrides,
-  };
-}
-
 function registerFile(): Buffer {
-  const lines = [REGISTER_COLUMNS.join(',')];
-  for (let n = 1; n <= ROWS; n++) {
-    const row = household(n, n % BAD_EVERY === 0 ? { commune_code: 'XXX-999' } : {});
-    lines.push(REGISTER_COLUMNS.map((c) => row[c]).join(','));
-  }
-  return Buffer.from(lines.join('\n') + '\n');
-}
-
-async function newPage(viewport = { width: 1280, height: 1000 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR' });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-const person = (roles: Role[], name: string) => createUser(stack.database, roles, { level: 'national' }, name);
-
-const onPath = (page: Page, path: string) => page.waitForURL((url) => url.pathname === path, { timeout: WAIT_MS });
-
-async function screenshot(page: Page, name: string) {
-  await mkdir(ARTIFACTS_DIR, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS_DIR}${name}.png`, fullPage: true });
-}
-
-/** Signs in through the sign-in page, as a person would, and waits for the page asked for to be live. */
-async function signInThroughPage(page: Page, user: TestUser, path: string) {
-  await page.goto(`${baseUrl}${path}`);
-  await onPath(page, '/connexion');
-  const step = page.getByTestId('password-step');
-  await step.waitFor({ timeout: WAIT_MS });
-  await page.locator('#username').fill(user.username);
-  await page.locator('#password').fill(user.password);
-  await step.locator('button[type="submit"]').click();
-  if (user.totpSecret) {
-    const second = page.getByTestId('second-factor-step');
-    await second.waitFor({ timeout: WAIT_MS });
-    await page.locator('#code').fill(currentTotp(user.totpSecret, user.username));
-    await second.locator('button[type="submit"]').click();
-  }
-  await onPath(page, path);
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: WAIT_MS });
+  const rows = Array.from({ length: ROWS }, (_, i) => household(i + 1, (i + 1) % BAD_EVERY === 0 ? { commune_code: 'XXX-999' } : {}));
+  return Buffer.from(csv(rows));
 }
 
 describe('the register page', () => {
   beforeAll(async () => {
-    const [consoleDir, started] = await Promise.all([
-      ensureConsoleBuilt((line) => process.stderr.write(`[browser-test] ${line}\n`)),
-      startTestStack('browser_register'),
-    ]);
-    stack = started;
-    ({ url: baseUrl } = await stack.startApi({ consoleDir }));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    ({ baseUrl } = await startConsole('browser_register'));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopConsole());
 
   test('an M&E officer uploads a file and watches it import, without reloading', { timeout: 180_000 }, async () => {
     const officer = await person(['me-officer'], 'awa.diarra');
