@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { auditRow } from '../../db/audit';
-import { auditLog, serviceTokens, sessions as sessionsTable, users, type UserRow } from '../../db/schema';
+import { auditLog, communes, regions, serviceTokens, sessions as sessionsTable, users, type UserRow } from '../../db/schema';
 import { ROLES } from '../../domain/roles';
 import { hashPassword, randomToken, sha256 } from '../auth/secrets';
 import { areaOf, type SessionStore } from '../auth/session-store';
@@ -148,6 +148,19 @@ function areaColumns(area: z.infer<typeof AreaInputSchema>) {
   };
 }
 
+/** An area must name a region and commune of the geography, the commune inside that region. */
+async function requireKnownArea(database: Database, area: z.infer<typeof AreaInputSchema>) {
+  if (area.level === 'national') return;
+  const [region] = await database.db.select({ code: regions.code }).from(regions).where(eq(regions.code, area.region));
+  if (!region) throw new ApiError(400, 'validation_failed', `Unknown region "${area.region}".`, { issues: [{ path: 'area.region', message: 'Unknown region code' }] });
+  if (area.level === 'commune') {
+    const [commune] = await database.db.select({ region: communes.regionCode }).from(communes).where(eq(communes.code, area.commune));
+    if (commune?.region !== area.region) {
+      throw new ApiError(400, 'validation_failed', `No commune "${area.commune}" in region "${area.region}".`, { issues: [{ path: 'area.commune', message: 'Unknown commune in this region' }] });
+    }
+  }
+}
+
 function requireId(id: string, what: string) {
   if (!isUuid(id)) throw new ApiError(404, 'not_found', `No ${what} with id "${id}".`);
 }
@@ -159,6 +172,7 @@ export function adminRoutes({ database, sessions }: { database: Database; sessio
     .openapi(createUser, async (c) => {
       const input = c.req.valid('json');
       const by = actorContext(c, principalIn(c));
+      await requireKnownArea(database, input.area);
       const passwordHash = await hashPassword(input.password);
       const user = await db.transaction(async (tx) => {
         const [row] = await tx
@@ -175,6 +189,7 @@ export function adminRoutes({ database, sessions }: { database: Database; sessio
       requireId(id, 'user');
       const change = c.req.valid('json');
       const by = actorContext(c, principalIn(c));
+      if (change.area) await requireKnownArea(database, change.area);
       const updated = await db.transaction(async (tx) => {
         const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
         if (!before) throw new ApiError(404, 'not_found', `No user with id "${id}".`);
@@ -235,6 +250,7 @@ export function adminRoutes({ database, sessions }: { database: Database; sessio
     })
     .openapi(createToken, async (c) => {
       const input = c.req.valid('json');
+      await requireKnownArea(database, input.area);
       const secret = randomToken(SERVICE_TOKEN_PREFIX);
       const by = actorContext(c, principalIn(c));
       const row = await db.transaction(async (tx) => {

@@ -186,6 +186,20 @@ describe('sessions', () => {
   });
 });
 
+describe('administration', () => {
+  it('a user or token can only be given an area of the geography, the commune inside its region', async () => {
+    const base_ = { displayName: 'Point focal', password: 'a-long-enough-password', roles: ['focal-point'] };
+    const unknownRegion = await admin.call('POST', '/api/admin/users', { ...base_, username: `pf-${Date.now()}`, area: { level: 'region', region: 'Atlantis' } });
+    expect([unknownRegion.status, unknownRegion.body.error.message]).toEqual([400, 'Unknown region "Atlantis".']);
+    const wrongCommune = await admin.call('POST', '/api/admin/users', { ...base_, username: `pf-${Date.now()}`, area: { level: 'commune', region: 'KAY', commune: 'MOP-001' } });
+    expect([wrongCommune.status, wrongCommune.body.error.message]).toEqual([400, 'No commune "MOP-001" in region "KAY".']);
+    const token = await admin.call('POST', '/api/admin/service-tokens', { name: `sms-${Date.now()}`, roles: ['grievance-officer'], area: { level: 'region', region: 'Nowhere' } });
+    expect(token.status).toBe(400);
+    const ok = await admin.call('POST', '/api/admin/users', { ...base_, username: `pf-${Date.now()}`, area: { level: 'commune', region: 'MOP', commune: 'MOP-001' } });
+    expect(ok.status).toBe(201);
+  });
+});
+
 describe('service tokens', () => {
   it('an integration calls with its token within its roles, and not once revoked', async () => {
     const created = await admin.call('POST', '/api/admin/service-tokens', { name: `hotline-${Date.now()}`, roles: ['grievance-officer'], area: { level: 'national' } });
