@@ -18,6 +18,7 @@ export interface ClientToServerEvents {
   'cycle:unwatch': (cycleId: string) => void;
   /** Receive the progress of every register import. */
   'imports:watch': (ack: (result: WatchResult) => void) => void;
+  'imports:unwatch': () => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

@@ -77,6 +77,9 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await socket.join(IMPORTS_ROOM);
       ack({ ok: true });
     });
+    socket.on('imports:unwatch', async () => {
+      await socket.leave(IMPORTS_ROOM);
+    });
     socket.on('cycle:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(cycleRoom(cycleId));
     });

@@ -79,15 +79,12 @@ export function watchCycle(cycleId: string, handlers: WatchHandlers): () => void
   );
 }
 
-/**
- * The progress of every register import (the register page). The API has no way to leave this room:
- * stopping only stops listening, and the room is left with the connection.
- */
+/** The progress of every register import (the register page); leaving the page leaves the room. */
 export function watchImports(handlers: WatchHandlers<ImportProgress>): () => void {
   return watch(
     'import:progress',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('imports:watch', done),
-    () => {},
+    (socket) => socket.emit('imports:unwatch'),
     handlers,
   );
 }
