@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,33 @@ async function newestMtime(dir: string): Promise<number> {
 
 /** Builds the console when its sources, the shared domain or the API contract changed since the last build. */
 export async function ensureConsoleBuilt(log: (line: string) => void): Promise<string> {
+  // Test files run in parallel and each may ask: one builds, the others wait and find it fresh.
+  await takeLock();
+  try {
+    return await buildIfStale(log);
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+const BUILD_LOCK = join(root, 'console', '.build-lock');
+/** A lock older than this was left by a killed build. */
+const STALE_LOCK_MS = 5 * 60_000;
+
+async function takeLock() {
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      return;
+    } catch {
+      const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function buildIfStale(log: (line: string) => void): Promise<string> {
   const index = join(consoleBuildDir, 'index.html');
   if (existsSync(index)) {
     const built = statSync(index).mtimeMs;
