@@ -1,4 +1,5 @@
 import type { Database } from '../db/client';
+import { createBeneficiaryListActivities } from './beneficiary-list';
 import { createProgramCycleActivities } from './program-cycle';
 import { createRegisterImportActivities } from './register/import';
 
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
+    ...createBeneficiaryListActivities(deps),
   };
 }
 

@@ -31,6 +31,18 @@ export const FundingSourceSchema = z
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a YYYY-MM-DD date');
 
+const seconds = (max: number) => z.number().int().min(1).max(max);
+
+/** Cycle settings; deadlines in seconds so a test can use seconds and a real cycle days. */
+export const CycleSettingsSchema = z
+  .object({
+    trainingGateWaived: z.boolean().optional(),
+    validationDeadlineSeconds: seconds(365 * 24 * 3600).optional().openapi({ example: 864_000 }),
+    escalationDeadlineSeconds: seconds(365 * 24 * 3600).optional().openapi({ example: 432_000 }),
+  })
+  .strict()
+  .openapi('CycleSettings');
+
 export const CreateCycleSchema = z
   .object({
     name: line().trim().min(3).max(120).openapi({ example: 'Transfert d’urgence COVID-19 2021' }),
@@ -44,6 +56,7 @@ export const CreateCycleSchema = z
       .min(1)
       .max(FUNDING_SOURCES.length)
       .refine((list) => new Set(list.map((f) => f.source)).size === list.length, 'Each funding source appears once'),
+    settings: CycleSettingsSchema.optional(),
   })
   .strict()
   .refine((c) => !c.startsOn || !c.endsOn || c.startsOn <= c.endsOn, { message: 'endsOn is before startsOn', path: ['endsOn'] })

@@ -30,3 +30,12 @@ export interface ImportProgress {
   secondsLeft: number;
 }
 export const IMPORTS_CHANNEL = 'jigi_imports';
+
+/** A change to commune lists of a cycle; consoles refetch what they show of them. */
+export interface ListsChanged {
+  cycleId: string;
+  kind: string;
+  /** The communes concerned, or null when too many to name in one notification. */
+  communes: string[] | null;
+}
+export const LISTS_CHANNEL = 'jigi_lists';

@@ -17,6 +17,11 @@ export const ACTIONS = [
   'personal-data.reveal',
   'register.read',
   'register.import',
+  'list.read',
+  'list.send',
+  'list.decide',
+  'list.change.review',
+  'list.close',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -47,10 +52,16 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'personal-data.reveal': ['grievance-officer', 'payment-operator', 'focal-point'],
   'register.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
   'register.import': ['me-officer', 'coordinator'],
+  'list.read': EVERY_ROLE,
+  'list.send': ['coordinator', 'me-officer'],
+  // The commune's focal point decides; its region's, and the coordinator once a list escalates.
+  'list.decide': ['focal-point', 'coordinator'],
+  'list.change.review': ['me-officer', 'coordinator', 'focal-point'],
+  'list.close': ['coordinator'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
-const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel'];
+const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'list.send', 'list.close'];
 
 export type Decision =
   | { allowed: true }

@@ -1,5 +1,6 @@
 // Every signal, query and update of the program-cycle workflows, defined once.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CommuneListState, CommunityMeetings, ListChange } from '../domain/beneficiary-list';
 import type { CycleState, Phase } from '../domain/cycle';
 import type { ActorContext } from '../domain/roles';
 
@@ -28,3 +29,42 @@ export const cancelCycleUpdate = defineUpdate<CycleState, [ReasonInput]>('cancel
 
 /** Parent → phase child: a user marked the phase done. */
 export const markPhaseDoneSignal = defineSignal<[ActorInput & { comment?: string }]>('markPhaseDone');
+
+// Targeting: community validation of each commune's beneficiary list.
+
+export interface TargetingState {
+  /** False until the lists are sent to the focal points. */
+  sent: boolean;
+  lists: CommuneListState[];
+  /** Set once targeting closed and the beneficiary list is frozen. */
+  frozen: FrozenListSummary | null;
+}
+
+export interface FrozenListSummary {
+  households: number;
+  communes: number;
+  amountFcfa: number;
+  /** Communes whose list was still pending when the coordinator closed targeting: none of theirs is on it. */
+  pendingCommunes: string[];
+}
+
+export interface DecideListInput extends ActorInput {
+  commune: string;
+  decision: 'approve' | 'return';
+  meetings: CommunityMeetings;
+  /** Households to add or remove: required to return a list, refused with an approval. */
+  changes?: ListChange[];
+}
+
+export interface ReviewListChangeInput extends ActorInput {
+  commune: string;
+  approve: boolean;
+  comment?: string;
+}
+
+export const targetingStateQuery = defineQuery<TargetingState>('targetingState');
+export const sendListsUpdate = defineUpdate<TargetingState, [ActorInput]>('sendLists');
+export const decideListUpdate = defineUpdate<CommuneListState, [DecideListInput]>('decideList');
+export const reviewListChangeUpdate = defineUpdate<CommuneListState, [ReviewListChangeInput]>('reviewListChange');
+/** Parent → targeting child: a region's workshop report is recorded, its lists may go out. */
+export const regionTrainedSignal = defineSignal<[{ region: string }]>('regionTrained');

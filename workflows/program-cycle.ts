@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -23,7 +24,9 @@ import { authorize, type Action } from '../domain/policy';
 import type { ActorContext } from '../domain/roles';
 import { phaseWorkflowId } from '../domain/ids';
 import type { CycleActivities } from '../activities';
-import { cyclePhaseWorkflow } from './cycle-phase';
+import { cycleSettings, type CycleSettings } from '../domain/cycle-settings';
+import { cyclePhaseWorkflow, type CyclePhaseResult } from './cycle-phase';
+import { targetingPhaseWorkflow } from './targeting';
 import {
   cancelCycleUpdate,
   completePhaseUpdate,
@@ -37,7 +40,12 @@ export interface ProgramCycleInput {
   cycleId: string;
   startedBy: string;
   by?: ActorContext;
+  /** Absent from cycles started before settings existed: today's defaults apply. */
+  settings?: Partial<CycleSettings>;
 }
+
+/** Every phase child answers the same way, whatever work it does. */
+type PhaseChild = ChildWorkflowHandle<(...args: any[]) => Promise<CyclePhaseResult>>;
 
 const { recordCycleTransition } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '30 seconds',
@@ -66,7 +74,8 @@ function refuse(refusal: Refusal | null): void {
 /** One program cycle, end to end: training → targeting → procurement → disbursement, grievances beside. */
 export async function programCycleWorkflow(input: ProgramCycleInput): Promise<CycleState> {
   const state: CycleState = { cycleId: input.cycleId, status: 'running', phases: initialPhases(), version: 0 };
-  const children = new Map<Phase, ChildWorkflowHandle<typeof cyclePhaseWorkflow>>();
+  const children = new Map<Phase, PhaseChild>();
+  const settings = cycleSettings(input.settings);
   /** Who asked each phase to complete, for the audit trail of the completion and what it starts. */
   const completedBy = new Map<Phase, ActorContext>();
   const phasesScope = new CancellationScope();
@@ -155,10 +164,12 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
   );
 
   const startPhase = async (phase: Phase, actor: string, by: ActorContext | undefined) => {
-    const child = await startChild(cyclePhaseWorkflow, {
-      workflowId: phaseWorkflowId(state.cycleId, phase),
-      args: [{ cycleId: state.cycleId, phase }],
-    });
+    const workflowId = phaseWorkflowId(state.cycleId, phase);
+    // Cycles that reached targeting before community validation existed keep their plain phase child.
+    const child: PhaseChild =
+      phase === 'targeting' && patched('targeting-validation')
+        ? await startChild(targetingPhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase, settings, trainedRegions: [] }] })
+        : await startChild(cyclePhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase }] });
     // Active only once the child exists, so the completePhase Update always finds it.
     children.set(phase, child);
     Object.assign(phaseOf(phase), { status: 'active', startedAt: new Date().toISOString() });

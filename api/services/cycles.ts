@@ -2,6 +2,7 @@ import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import type { Phase, PhaseState } from '../../domain/cycle';
 import { PHASES, currentPhase, whyCycleIsClosed } from '../../domain/cycle';
+import { cycleSettings } from '../../domain/cycle-settings';
 import { cycleWorkflowId, isUuid } from '../../domain/ids';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import { sumFcfa } from '../../domain/money';
@@ -122,6 +123,7 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
       const actor = by.principal.username;
       const id = crypto.randomUUID();
       const workflowId = cycleWorkflowId(id);
+      const settings = cycleSettings(input.settings);
       await db.transaction(async (tx) => {
         await tx.insert(cycles).values({
           id,
@@ -132,6 +134,7 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
           startsOn: input.startsOn ?? null,
           endsOn: input.endsOn ?? null,
           workflowId,
+          settings,
           createdBy: actor,
         });
         await tx.insert(cyclePhases).values(PHASES.map((phase) => ({ cycleId: id, phase })));
@@ -142,7 +145,7 @@ export function createCycleService({ database, temporal, taskQueue }: CycleServi
         await temporal.workflow.start<typeof programCycleWorkflow>(WORKFLOW_TYPES.programCycle, {
           workflowId,
           taskQueue,
-          args: [{ cycleId: id, startedBy: actor, by }],
+          args: [{ cycleId: id, startedBy: actor, by, settings }],
         });
       } catch (err) {
         await db.delete(cycles).where(eq(cycles.id, id));

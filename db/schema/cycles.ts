@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import type { CycleState } from '../../domain/cycle';
+import type { CycleSettings } from '../../domain/cycle-settings';
 import { cycleStatusEnum, fundingSourceEnum, phaseEnum, phaseStatusEnum, transitionKindEnum } from './enums';
 
 const timestamps = {
@@ -21,6 +22,8 @@ export const cycles = pgTable(
     status: cycleStatusEnum('status').notNull().default('running'),
     version: integer('version').notNull().default(0),
     workflowId: text('workflow_id').notNull(),
+    /** Fixed at creation and passed to the workflow; read with cycleSettings() for defaults. */
+    settings: jsonb('settings').$type<Partial<CycleSettings>>().notNull().default({}),
     createdBy: text('created_by').notNull(),
     ...timestamps,
   },

@@ -1,4 +1,5 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
+import { ESCALATION_LEVELS, LIST_CHANGE_ACTIONS, LIST_STATUSES } from '../../domain/beneficiary-list';
 import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../../domain/cycle';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { ROLES } from '../../domain/roles';
@@ -16,3 +17,6 @@ export const sexEnum = pgEnum('sex', SEXES);
 export const registerFormatEnum = pgEnum('register_format', REGISTER_FORMATS);
 export const importKindEnum = pgEnum('import_kind', IMPORT_KINDS);
 export const importStatusEnum = pgEnum('import_status', IMPORT_STATUSES);
+export const listStatusEnum = pgEnum('list_status', LIST_STATUSES);
+export const escalationLevelEnum = pgEnum('escalation_level', ESCALATION_LEVELS);
+export const listChangeActionEnum = pgEnum('list_change_action', LIST_CHANGE_ACTIONS);

@@ -1,0 +1,23 @@
+// Settings a coordinator fixes when a cycle is created; the workflows read them from their input.
+
+export interface CycleSettings {
+  /** Targeting in a region waits for its workshop report unless this is set. */
+  trainingGateWaived: boolean;
+  /** How long a commune focal point has to decide on the commune's list before it escalates to the region. */
+  validationDeadlineSeconds: number;
+  /** How long the region then has before the list escalates to the coordination unit. */
+  escalationDeadlineSeconds: number;
+}
+
+const DAY = 24 * 60 * 60;
+
+export const DEFAULT_CYCLE_SETTINGS: CycleSettings = {
+  trainingGateWaived: false,
+  validationDeadlineSeconds: 10 * DAY,
+  escalationDeadlineSeconds: 5 * DAY,
+};
+
+/** Settings as stored, completed with today's defaults for what older cycles did not record. */
+export function cycleSettings(stored: Partial<CycleSettings> | null | undefined): CycleSettings {
+  return { ...DEFAULT_CYCLE_SETTINGS, ...(stored ?? {}) };
+}
