@@ -9,6 +9,7 @@ import { ApiError, respondNotFound, respondWithError } from './errors';
 import { authMiddleware, type AuthVariables } from './middleware/auth';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
+import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { authRoutes } from './routes/auth';
 import { cycleRoutes } from './routes/cycles';
 import { healthRoutes } from './routes/health';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/health', healthRoutes(deps))
     .route('/api/auth', authRoutes({ database: deps.database, sessions, throttle }))
     .route('/api/cycles', cycleRoutes(createCycleService(deps)))
+    .route('/api/cycles', beneficiaryListRoutes(deps))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps));

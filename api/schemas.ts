@@ -29,7 +29,7 @@ export const FundingSourceSchema = z
   .object({ source: z.enum(FUNDING_SOURCES), amountFcfa: fcfa() })
   .openapi('FundingSourceAmount');
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a YYYY-MM-DD date');
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a YYYY-MM-DD date');
 
 const seconds = (max: number) => z.number().int().min(1).max(max);
 

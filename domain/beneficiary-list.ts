@@ -67,6 +67,7 @@ export const LIST_RULES = [
   'list-changes-repeated',
   'lists-already-sent',
   'lists-not-sent',
+  'no-selection',
   'four-eyes',
 ] as const;
 export type ListRule = (typeof LIST_RULES)[number];

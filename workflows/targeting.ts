@@ -83,6 +83,8 @@ export async function targetingPhaseWorkflow(input: TargetingPhaseInput): Promis
   const lists = new Map<string, CommuneListState>((input.carried?.lists ?? []).map((l) => [l.commune, l]));
   const trained = new Set(input.carried?.trainedRegions ?? input.trainedRegions);
   let sent = input.carried?.sent ?? false;
+  /** True from the send request on, while the lists are being opened. */
+  let sending = sent;
   let version = input.carried?.version ?? 0;
   let frozen: FrozenListSummary | null = null;
   let closing: { actor: string; comment: string | null } | null = null;
@@ -113,7 +115,7 @@ export async function targetingPhaseWorkflow(input: TargetingPhaseInput): Promis
   setHandler(
     sendListsUpdate,
     async ({ actor, by }) => {
-      sent = true;
+      sending = true;
       const opened = await openCommuneLists({ cycleId });
       const now = Date.now();
       for (const { commune, region } of opened) {
@@ -128,13 +130,14 @@ export async function targetingPhaseWorkflow(input: TargetingPhaseInput): Promis
           proposal: null,
         });
       }
+      sent = true;
       deadlinesMoved++;
       await record({ kind: 'sent', actor }, [...lists.values()], by);
       return state();
     },
     {
       validator: ({ by }) =>
-        refuse(permitted(by, 'list.send') ?? (sent || closing ? { rule: 'lists-already-sent', message: 'The lists are already sent.' } : null)),
+        refuse(permitted(by, 'list.send') ?? (sending || closing ? { rule: 'lists-already-sent', message: 'The lists are already sent.' } : null)),
     },
   );
 

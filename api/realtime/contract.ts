@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress } from '../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -7,6 +7,8 @@ export interface ServerToClientEvents {
   'cycle:changed': (event: CycleEvent) => void;
   /** A register import committed another batch (or finished). */
   'import:progress': (progress: ImportProgress) => void;
+  /** Commune lists of a cycle moved (sent, decided, reviewed, escalated, frozen): refetch what is shown. */
+  'lists:changed': (change: ListsChanged) => void;
 }
 
 export interface ClientToServerEvents {

@@ -2,7 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'hono/utils/cookie';
 import { Server } from 'socket.io';
 import type { CycleEvent } from '../../domain/events';
-import { CONTROL_CHANNEL, EVENTS_CHANNEL, IMPORTS_CHANNEL, type ControlMessage, type ImportProgress } from '../../domain/events';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, IMPORTS_CHANNEL, LISTS_CHANNEL, type ControlMessage, type ImportProgress, type ListsChanged } from '../../domain/events';
 import { can } from '../../domain/policy';
 import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
@@ -94,6 +94,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const progress = parseJson<ImportProgress>(payload);
     if (progress) io.to(IMPORTS_ROOM).emit('import:progress', progress);
   });
+  const lists = await database.sql.listen(LISTS_CHANNEL, (payload) => {
+    const change = parseJson<ListsChanged>(payload);
+    if (change) io.to(cycleRoom(change.cycleId)).emit('lists:changed', change);
+  });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
     const message = parseJson<ControlMessage>(payload);
@@ -109,6 +113,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       clearInterval(sweep);
       await events.unlisten();
       await imports.unlisten();
+      await lists.unlisten();
       await control.unlisten();
       await io.close();
     },
