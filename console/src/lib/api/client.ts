@@ -13,10 +13,14 @@ import type {
   AdminUser,
   AuditFilters,
   AuditPage,
+  CommuneList,
+  CommuneListDetail,
   CreatedServiceToken,
   Enrolment,
   Household,
   ImportKind,
+  ListDecision,
+  ListsSummary,
   Me,
   NewServiceToken,
   NewUser,
@@ -194,6 +198,26 @@ export function createApi(fetch?: Fetch) {
     /** Households of the caller's area matching an RSU id or part of a name; NINA and phone masked. */
     async searchHouseholds(q: string, limit = 50): Promise<Household[]> {
       return (await guarded(() => register.households.$get({ query: { q, limit: String(limit) } }))).households;
+    },
+    async listsSummary(cycleId: string): Promise<ListsSummary> {
+      return guarded(() => cycles[':cycleId'].lists.$get(one(cycleId)));
+    },
+    async regionLists(cycleId: string, region: string): Promise<CommuneList[]> {
+      return (await guarded(() => cycles[':cycleId'].lists.regions[':region'].$get({ param: { cycleId, region } }))).lists;
+    },
+    async communeList(cycleId: string, commune: string, offset = 0): Promise<CommuneListDetail> {
+      return guarded(() => cycles[':cycleId'].lists[':commune'].$get({ param: { cycleId, commune }, query: { offset: String(offset), limit: '100' } }));
+    },
+    async sendLists(cycleId: string): Promise<number> {
+      return (await guarded(() => cycles[':cycleId'].lists.send.$post(one(cycleId)))).communes;
+    },
+    async decideList(cycleId: string, commune: string, decision: ListDecision): Promise<CommuneList> {
+      return (await guarded(() => cycles[':cycleId'].lists[':commune'].decision.$post({ param: { cycleId, commune }, json: decision }))).list;
+    },
+    /** Not by whoever prepared the changes: the API and the workflow both refuse it (four eyes). */
+    async reviewListChange(cycleId: string, commune: string, approve: boolean, comment?: string): Promise<CommuneList> {
+      const json = comment ? { approve, comment } : { approve };
+      return (await guarded(() => cycles[':cycleId'].lists[':commune'].review.$post({ param: { cycleId, commune }, json }))).list;
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

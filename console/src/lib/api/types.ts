@@ -55,3 +55,14 @@ export type Household = Answer<Register['households']['$get']>['households'][num
 /** How the rows of a register file are written. */
 export type RegisterFormat = RegisterImport['format'];
 export type ImportKind = RegisterImport['kind'];
+
+type Lists = Routes['cycles'][':cycleId']['lists'];
+
+/** Community validation of a cycle: per region, lists by status, escalations and frozen households. */
+export type ListsSummary = Answer<Lists['$get']>;
+export type RegionListsSummary = ListsSummary['regions'][number];
+/** One commune's list as the validation table shows it. */
+export type CommuneList = Answer<Lists['regions'][':region']['$get']>['lists'][number];
+/** One commune's list with its households (phones masked) and the changes asked of it. */
+export type CommuneListDetail = Answer<Lists[':commune']['$get']>;
+export type ListDecision = InferRequestType<Lists[':commune']['decision']['$post']>['json'];

@@ -1,3 +1,4 @@
+import { LIST_RULES, type ListRule } from '../../../../domain/beneficiary-list';
 import { CYCLE_RULES, isPhase, type CycleRule, type Phase } from '../../../../domain/cycle';
 import { formatFcfa } from '../../../../domain/money';
 import { ROLES, type Area, type Role } from '../../../../domain/roles';
@@ -117,6 +118,8 @@ class I18n {
       if (err.code === 'forbidden') return this.m.errors.forbidden;
       if (err.code === 'csrf_failed') return this.m.errors.csrfFailed;
       if (err.code === 'throttled') return this.m.signIn.throttled(retryMinutes(err.details));
+      const listRefusal = listRuleOf(err.details);
+      if (listRefusal) return this.m.listRules[listRefusal.rule](listRefusal.commune);
       const refusal = ruleOf(err.details);
       if (refusal) return this.m.rules[refusal.rule](refusal.phase ? this.m.phases[refusal.phase] : '');
       return err.message;
@@ -146,6 +149,13 @@ function parseRecordedArea(recorded: string): Area | null {
 }
 
 /** The rule a refusal names in its details, when the API sent one this console knows. */
+function listRuleOf(details: unknown): { rule: ListRule; commune: string } | null {
+  if (typeof details !== 'object' || details === null) return null;
+  const { rule, commune } = details as { rule?: unknown; commune?: unknown };
+  if (typeof rule !== 'string' || !(LIST_RULES as readonly string[]).includes(rule)) return null;
+  return { rule: rule as ListRule, commune: typeof commune === 'string' ? commune : '' };
+}
+
 function ruleOf(details: unknown): { rule: CycleRule; phase?: Phase } | null {
   if (typeof details !== 'object' || details === null) return null;
   const { rule, phase } = details as { rule?: unknown; phase?: unknown };

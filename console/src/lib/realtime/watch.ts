@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -21,7 +21,7 @@ type Leave = (socket: RealtimeSocket) => void;
  * Joins a room on every 'connect': rooms do not survive a reconnection, and events sent while
  * disconnected are lost, so each join is followed by a refetch (onJoined).
  */
-function watch<K extends 'cycle:changed' | 'import:progress'>(
+function watch<K extends keyof ServerToClientEvents>(
   event: K,
   join: Join,
   leave: Leave,
@@ -86,5 +86,20 @@ export function watchImports(handlers: WatchHandlers<ImportProgress>): () => voi
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('imports:watch', done),
     (socket) => socket.emit('imports:unwatch'),
     handlers,
+  );
+}
+
+/** Changes of one cycle's commune lists (the validation page); they travel in the cycle's room. */
+export function watchLists(cycleId: string, handlers: WatchHandlers<ListsChanged>): () => void {
+  return watch(
+    'lists:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done),
+    (socket) => socket.emit('cycle:unwatch', cycleId),
+    {
+      ...handlers,
+      onEvent: (event) => {
+        if (event.cycleId === cycleId) handlers.onEvent(event);
+      },
+    },
   );
 }
