@@ -30,3 +30,13 @@ export interface ImportProgress {
   secondsLeft: number;
 }
 export const IMPORTS_CHANNEL = 'jigi_imports';
+
+/** A workshop of a cycle was planned, changed or reported: consoles on the cycle's workshops refetch them. */
+export interface WorkshopEvent {
+  cycleId: string;
+  region: string;
+  kind: 'planned' | 'updated' | 'reported' | 'report-corrected';
+  actor: string;
+  at: string;
+}
+export const WORKSHOPS_CHANNEL = 'jigi_workshops';

@@ -17,6 +17,7 @@ export const ACTIONS = [
   'personal-data.reveal',
   'register.read',
   'register.import',
+  'workshop.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -47,6 +48,8 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'personal-data.reveal': ['grievance-officer', 'payment-operator', 'focal-point'],
   'register.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
   'register.import': ['me-officer', 'coordinator'],
+  // Regional focal points plan and report their own region's workshop; the area is checked per region.
+  'workshop.manage': ['coordinator', 'me-officer', 'focal-point'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */

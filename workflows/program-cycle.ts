@@ -19,6 +19,7 @@ import {
   whyPhaseCannotComplete,
 } from '../domain/cycle';
 import { FAILURE_TYPES } from '../domain/errors';
+import { ALL_WORKSHOPS_REPORTED_COMMENT } from '../domain/training';
 import { authorize, type Action } from '../domain/policy';
 import type { ActorContext } from '../domain/roles';
 import { phaseWorkflowId } from '../domain/ids';
@@ -31,6 +32,7 @@ import {
   markPhaseDoneSignal,
   pauseCycleUpdate,
   resumeCycleUpdate,
+  workshopReportedSignal,
 } from './messages';
 
 export interface ProgramCycleInput {
@@ -65,7 +67,7 @@ function refuse(refusal: Refusal | null): void {
 
 /** One program cycle, end to end: training → targeting → procurement → disbursement, grievances beside. */
 export async function programCycleWorkflow(input: ProgramCycleInput): Promise<CycleState> {
-  const state: CycleState = { cycleId: input.cycleId, status: 'running', phases: initialPhases(), version: 0 };
+  const state: CycleState = { cycleId: input.cycleId, status: 'running', phases: initialPhases(), version: 0, trainedRegions: [] };
   const children = new Map<Phase, ChildWorkflowHandle<typeof cyclePhaseWorkflow>>();
   /** Who asked each phase to complete, for the audit trail of the completion and what it starts. */
   const completedBy = new Map<Phase, ActorContext>();
@@ -121,6 +123,20 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
     },
     { validator: ({ phase, by }) => refuse(permitted(by, 'cycle.advance') ?? whyPhaseCannotComplete(state, phase)) },
   );
+
+  // A workshop report moves no phase by itself, except the last planned one while training is open.
+  setHandler(workshopReportedSignal, async ({ region, reportedBy, allPlannedReported, by }) => {
+    const trained = state.trainedRegions ?? [];
+    if (!trained.includes(region)) state.trainedRegions = [...trained, region];
+    if (!allPlannedReported) return;
+    await condition(() => children.has('training') || state.status === 'cancelled');
+    // A paused cycle advances nothing: the completion waits for the resume.
+    await condition(() => state.status !== 'paused');
+    const training = children.get('training');
+    if (!training || state.status !== 'running' || phaseOf('training').status !== 'active') return;
+    if (by && !completedBy.has('training')) completedBy.set('training', by);
+    await training.signal(markPhaseDoneSignal, { actor: reportedBy, comment: ALL_WORKSHOPS_REPORTED_COMMENT });
+  });
 
   setHandler(
     pauseCycleUpdate,
