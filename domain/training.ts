@@ -47,18 +47,11 @@ export function trainingCounts(regions: ReadonlyArray<{ regionCode: string; work
   return counts;
 }
 
-/** The first moment the status of a workshop can change by itself: the start of the day after its end (UTC). */
-export function nextLateAt(workshops: ReadonlyArray<WorkshopDates | null>, now: Date): Date | null {
-  const today = todayInMali(now);
-  const ends = workshops
-    .filter((w): w is WorkshopDates => w !== null && !w.reportedAt && w.plannedEnd >= today)
-    .map((w) => w.plannedEnd)
-    .sort();
-  const first = ends[0];
-  if (!first) return null;
-  const dayAfter = new Date(`${first}T00:00:00Z`);
-  dayAfter.setUTCDate(dayAfter.getUTCDate() + 1);
-  return dayAfter;
+/** Milliseconds from `now` to the next midnight in Mali (UTC), when a workshop can turn late by itself. */
+export function msUntilNextDay(nowMs: number): number {
+  const next = new Date(nowMs);
+  next.setUTCHours(24, 0, 0, 0);
+  return next.getTime() - nowMs;
 }
 
 /** The comment recorded when the last planned workshop report completes the training phase. */

@@ -55,3 +55,12 @@ export type Household = Answer<Register['households']['$get']>['households'][num
 /** How the rows of a register file are written. */
 export type RegisterFormat = RegisterImport['format'];
 export type ImportKind = RegisterImport['kind'];
+
+type Workshops = Routes['cycles'][':cycleId']['workshops'];
+
+/** A cycle's training workshops: every region, its workshop if planned, its status and the counts. */
+export type TrainingOverview = Answer<Workshops['$get']>;
+export type RegionWorkshop = TrainingOverview['regions'][number];
+export type Workshop = NonNullable<RegionWorkshop['workshop']>;
+export type WorkshopPlanInput = InferRequestType<Workshops[':region']['$put']>['json'];
+export type WorkshopReportInput = InferRequestType<Workshops[':region']['report']['$post']>['json'];

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, WorkshopEvent } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -21,7 +21,7 @@ type Leave = (socket: RealtimeSocket) => void;
  * Joins a room on every 'connect': rooms do not survive a reconnection, and events sent while
  * disconnected are lost, so each join is followed by a refetch (onJoined).
  */
-function watch<K extends 'cycle:changed' | 'import:progress'>(
+function watch<K extends 'cycle:changed' | 'import:progress' | 'workshop:changed'>(
   event: K,
   join: Join,
   leave: Leave,
@@ -86,5 +86,20 @@ export function watchImports(handlers: WatchHandlers<ImportProgress>): () => voi
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('imports:watch', done),
     (socket) => socket.emit('imports:unwatch'),
     handlers,
+  );
+}
+
+/** Changes of one cycle's training workshops (its workshops page, its training phase). */
+export function watchWorkshops(cycleId: string, handlers: WatchHandlers<WorkshopEvent>): () => void {
+  return watch(
+    'workshop:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('workshops:watch', cycleId, done),
+    (socket) => socket.emit('workshops:unwatch', cycleId),
+    {
+      ...handlers,
+      onEvent: (event) => {
+        if (event.cycleId === cycleId) handlers.onEvent(event);
+      },
+    },
   );
 }
