@@ -49,14 +49,16 @@ export async function seedDemoWorkshops(call: (method: string, path: string, bod
     if ((await call('GET', `/api/cycles/${cycleId}`)).body.cycle?.currentPhase === 'training') break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // Every workshop planned before any report: the last planned report completes the training phase.
   for (const w of demoWorkshops) {
-    const path = `/api/cycles/${cycleId}/workshops/${w.region}`;
     const plan = { chair: `Gouverneur de la région de ${w.place}`, place: w.place, plannedStart: '2020-07-21', plannedEnd: '2020-07-24', plannedParticipants: w.plannedParticipants };
-    const planned = await call('PUT', path, plan);
+    const planned = await call('PUT', `/api/cycles/${cycleId}/workshops/${w.region}`, plan);
     if (planned.status !== 201 && planned.status !== 200) throw new Error(`planning the ${w.place} workshop failed: ${planned.status} ${JSON.stringify(planned.body)}`);
+  }
+  for (const w of demoWorkshops) {
     if (!w.report) continue;
     const { notes, ...counts } = w.report;
-    const reported = await call('POST', `${path}/report`, { ...counts, ...(notes ? { notes } : {}) });
+    const reported = await call('POST', `/api/cycles/${cycleId}/workshops/${w.region}/report`, { ...counts, ...(notes ? { notes } : {}) });
     if (reported.status !== 200) throw new Error(`reporting the ${w.place} workshop failed: ${reported.status} ${JSON.stringify(reported.body)}`);
   }
 }
