@@ -14,7 +14,9 @@ import { authRoutes } from './routes/auth';
 import { cycleRoutes } from './routes/cycles';
 import { healthRoutes } from './routes/health';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
+import { trainingRoutes } from './routes/training';
 import { createCycleService } from './services/cycles';
+import { createTrainingService } from './services/training';
 
 export interface AppDeps {
   database: Database;
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/auth', authRoutes({ database: deps.database, sessions, throttle }))
     .route('/api/cycles', cycleRoutes(createCycleService(deps)))
     .route('/api/cycles', beneficiaryListRoutes(deps))
+    .route('/api/cycles', trainingRoutes(createTrainingService(deps)))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps));

@@ -101,6 +101,7 @@ export const CycleStateSchema = z
     status: z.enum(CYCLE_STATUSES),
     phases: z.array(PhaseStateSchema),
     version: z.number().int(),
+    trainedRegions: z.array(z.string()).optional().openapi({ description: 'Region codes whose training workshop report is recorded' }),
   })
   .openapi('CycleState');
 

@@ -38,6 +38,8 @@ export interface CycleState {
   phases: PhaseState[];
   /** Increases with every recorded transition, so a console can drop stale updates. */
   version: number;
+  /** Region codes whose training workshop report is recorded; absent in states recorded before workshops existed. */
+  trainedRegions?: string[];
 }
 
 export function isPhase(value: string): value is Phase {

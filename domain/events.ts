@@ -39,3 +39,12 @@ export interface ListsChanged {
   communes: string[] | null;
 }
 export const LISTS_CHANNEL = 'jigi_lists';
+/** A workshop of a cycle was planned, changed or reported: consoles on the cycle's workshops refetch them. */
+export interface WorkshopEvent {
+  cycleId: string;
+  region: string;
+  kind: 'planned' | 'updated' | 'reported' | 'report-corrected';
+  actor: string;
+  at: string;
+}
+export const WORKSHOPS_CHANNEL = 'jigi_workshops';

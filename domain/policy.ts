@@ -22,6 +22,7 @@ export const ACTIONS = [
   'list.decide',
   'list.change.review',
   'list.close',
+  'workshop.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -58,6 +59,8 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'list.decide': ['focal-point', 'coordinator'],
   'list.change.review': ['me-officer', 'coordinator', 'focal-point'],
   'list.close': ['coordinator'],
+  // Regional focal points plan and report their own region's workshop; the area is checked per region.
+  'workshop.manage': ['coordinator', 'me-officer', 'focal-point'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */

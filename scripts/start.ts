@@ -8,7 +8,7 @@ import { loadGeography } from '../db/geography';
 import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
-import { demoCycle } from './demo-cycle';
+import { demoCycle, seedDemoWorkshops } from './demo-cycle';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
 import { startTemporalDevServer } from './stack/temporal-dev-server';
@@ -54,6 +54,8 @@ async function seedDemoCycle(apiUrl: string) {
     const created = await coordinator.call('POST', '/api/cycles', demoCycle);
     if (created.status !== 201) throw new Error(`seeding the demo cycle failed: ${created.status} ${JSON.stringify(created.body)}`);
     say(`demo cycle created: ${demoCycle.name}`);
+    await seedDemoWorkshops(coordinator.call, created.body.cycle.id);
+    say('demo training workshops planned (21–24 July 2020), five reports recorded');
   }
   await coordinator.call('POST', '/api/auth/logout');
 }

@@ -20,6 +20,7 @@ import {
   whyPhaseCannotComplete,
 } from '../domain/cycle';
 import { FAILURE_TYPES } from '../domain/errors';
+import { ALL_WORKSHOPS_REPORTED_COMMENT } from '../domain/training';
 import { authorize, type Action } from '../domain/policy';
 import type { ActorContext } from '../domain/roles';
 import { phaseWorkflowId } from '../domain/ids';
@@ -34,6 +35,8 @@ import {
   markPhaseDoneSignal,
   pauseCycleUpdate,
   resumeCycleUpdate,
+  regionTrainedSignal,
+  workshopReportedSignal,
 } from './messages';
 
 export interface ProgramCycleInput {
@@ -73,7 +76,7 @@ function refuse(refusal: Refusal | null): void {
 
 /** One program cycle, end to end: training → targeting → procurement → disbursement, grievances beside. */
 export async function programCycleWorkflow(input: ProgramCycleInput): Promise<CycleState> {
-  const state: CycleState = { cycleId: input.cycleId, status: 'running', phases: initialPhases(), version: 0 };
+  const state: CycleState = { cycleId: input.cycleId, status: 'running', phases: initialPhases(), version: 0, trainedRegions: [] };
   const children = new Map<Phase, PhaseChild>();
   const settings = cycleSettings(input.settings);
   /** Who asked each phase to complete, for the audit trail of the completion and what it starts. */
@@ -131,6 +134,25 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
     { validator: ({ phase, by }) => refuse(permitted(by, 'cycle.advance') ?? whyPhaseCannotComplete(state, phase)) },
   );
 
+  // A workshop report moves no phase by itself, except the last planned one while training is open.
+  setHandler(workshopReportedSignal, async ({ region, reportedBy, allPlannedReported, by }) => {
+    const trained = state.trainedRegions ?? [];
+    if (!trained.includes(region)) state.trainedRegions = [...trained, region];
+    // Targeting already running: the region's commune lists may go out now.
+    const targeting = children.get('targeting');
+    if (targeting && phaseOf('targeting').status === 'active' && patched('forward-region-trained')) {
+      await targeting.signal(regionTrainedSignal, { region });
+    }
+    if (!allPlannedReported) return;
+    await condition(() => children.has('training') || state.status === 'cancelled');
+    // A paused cycle advances nothing: the completion waits for the resume.
+    await condition(() => state.status !== 'paused');
+    const training = children.get('training');
+    if (!training || state.status !== 'running' || phaseOf('training').status !== 'active') return;
+    if (by && !completedBy.has('training')) completedBy.set('training', by);
+    await training.signal(markPhaseDoneSignal, { actor: reportedBy, comment: ALL_WORKSHOPS_REPORTED_COMMENT });
+  });
+
   setHandler(
     pauseCycleUpdate,
     async ({ actor, reason, by }) => {
@@ -168,7 +190,7 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
     // Cycles that reached targeting before community validation existed keep their plain phase child.
     const child: PhaseChild =
       phase === 'targeting' && patched('targeting-validation')
-        ? await startChild(targetingPhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase, settings, trainedRegions: [] }] })
+        ? await startChild(targetingPhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase, settings, trainedRegions: state.trainedRegions ?? [] }] })
         : await startChild(cyclePhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase }] });
     // Active only once the child exists, so the completePhase Update always finds it.
     children.set(phase, child);

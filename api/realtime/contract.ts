@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress, ListsChanged } from '../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, WorkshopEvent } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -9,6 +9,8 @@ export interface ServerToClientEvents {
   'import:progress': (progress: ImportProgress) => void;
   /** Commune lists of a cycle moved (sent, decided, reviewed, escalated, frozen): refetch what is shown. */
   'lists:changed': (change: ListsChanged) => void;
+  /** A workshop of a watched cycle was planned, changed or reported. */
+  'workshop:changed': (event: WorkshopEvent) => void;
 }
 
 export interface ClientToServerEvents {
@@ -21,6 +23,9 @@ export interface ClientToServerEvents {
   /** Receive the progress of every register import. */
   'imports:watch': (ack: (result: WatchResult) => void) => void;
   'imports:unwatch': () => void;
+  /** Receive changes of one cycle's training workshops (its workshops page and its cycle page). */
+  'workshops:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
+  'workshops:unwatch': (cycleId: string) => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

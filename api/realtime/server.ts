@@ -2,7 +2,17 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'hono/utils/cookie';
 import { Server } from 'socket.io';
 import type { CycleEvent } from '../../domain/events';
-import { CONTROL_CHANNEL, EVENTS_CHANNEL, IMPORTS_CHANNEL, LISTS_CHANNEL, type ControlMessage, type ImportProgress, type ListsChanged } from '../../domain/events';
+import {
+  CONTROL_CHANNEL,
+  EVENTS_CHANNEL,
+  IMPORTS_CHANNEL,
+  LISTS_CHANNEL,
+  WORKSHOPS_CHANNEL,
+  type ControlMessage,
+  type ImportProgress,
+  type ListsChanged,
+  type WorkshopEvent,
+} from '../../domain/events';
 import { can } from '../../domain/policy';
 import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
@@ -13,6 +23,7 @@ import { isUuid } from '../../domain/ids';
 const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
+const workshopsRoom = (cycleId: string) => `workshops:${cycleId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const userRoom = (userId: string) => `user:${userId}`;
 /** How often open sockets are checked against their sessions (idle or absolute expiry). */
@@ -83,6 +94,16 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('cycle:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(cycleRoom(cycleId));
     });
+    socket.on('workshops:watch', async (cycleId, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!isUuid(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
+      if (!mayRead()) return ack({ ok: false, error: 'Not allowed to read cycles' });
+      await socket.join(workshopsRoom(cycleId));
+      ack({ ok: true });
+    });
+    socket.on('workshops:unwatch', async (cycleId) => {
+      if (typeof cycleId === 'string') await socket.leave(workshopsRoom(cycleId));
+    });
   });
 
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
@@ -97,6 +118,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   const lists = await database.sql.listen(LISTS_CHANNEL, (payload) => {
     const change = parseJson<ListsChanged>(payload);
     if (change) io.to(cycleRoom(change.cycleId)).emit('lists:changed', change);
+  });
+  const workshopChanges = await database.sql.listen(WORKSHOPS_CHANNEL, (payload) => {
+    const event = parseJson<WorkshopEvent>(payload);
+    if (event) io.to(workshopsRoom(event.cycleId)).emit('workshop:changed', event);
   });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
@@ -114,6 +139,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await events.unlisten();
       await imports.unlisten();
       await lists.unlisten();
+      await workshopChanges.unlisten();
       await control.unlisten();
       await io.close();
     },

@@ -53,11 +53,12 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 /** A cycle in its targeting phase, with targeting's selection in place. */
-async function cycleInTargeting(settings: Record<string, unknown>) {
+async function cycleInTargeting(settings: Record<string, unknown>, duringTraining?: (cycleId: string) => Promise<void>) {
   const created = await coordinator.call('POST', '/api/cycles', { ...demoCycleInput(), settings });
   expect(created.status).toBe(201);
   const id = created.body.cycle.id as string;
   await expect.poll(async () => (await coordinator.call('GET', `/api/cycles/${id}`)).body.cycle.currentPhase).toBe('training');
+  await duringTraining?.(id);
   expect((await coordinator.call('POST', `/api/cycles/${id}/phases/training/complete`, {})).status).toBe(200);
   await selectForTargeting(stack.database, id, SELECTED);
   return id;
@@ -205,5 +206,27 @@ describe('community validation of the beneficiary list', () => {
     const frozen = await stack.database.db.select({ n: sql<number>`count(*)::int` }).from(beneficiaries).where(eq(beneficiaries.cycleId, id));
     expect(frozen[0]!.n).toBe(SELECTED.length);
     await maybeRecordHistory(stack.client, phaseWorkflowId(id, 'targeting'), 'targeting', 'escalated-all-approved');
+  });
+
+  it('holds back the lists of a region whose workshop is not reported, and sends them when it is', async () => {
+    const workshop = { chair: 'Gouverneur', place: 'Chef-lieu', plannedStart: '2021-02-01', plannedEnd: '2021-02-03', plannedParticipants: 40 };
+    const report = { actualParticipants: 38, trainersTrained: 15 };
+    const id = await cycleInTargeting({ validationDeadlineSeconds: 3600 }, async (cycleId) => {
+      for (const region of ['KAY', 'MOP']) expect((await coordinator.call('PUT', `/api/cycles/${cycleId}/workshops/${region}`, workshop)).status).toBe(201);
+      expect((await coordinator.call('POST', `/api/cycles/${cycleId}/workshops/KAY/report`, report)).status).toBe(200);
+      await expect.poll(async () => (await coordinator.call('GET', `/api/cycles/${cycleId}/live`)).body.state.trainedRegions).toEqual(['KAY']);
+    });
+    expect((await meOfficer.call('POST', `/api/cycles/${id}/lists/send`)).status).toBe(200);
+    expect((await listOf(id, 'KAY-001')).status).toBe('awaiting-decision');
+    expect(await listOf(id, 'MOP-001')).toMatchObject({ status: 'waiting-training', deadlineAt: null });
+    const early = await mopFocal.call('POST', `/api/cycles/${id}/lists/MOP-001/decision`, { decision: 'approve', meetings });
+    expect(early.status).toBe(409);
+    expect(early.body.error.details.rule).toBe('list-waiting-training');
+
+    // Mopti's report arrives after training closed: its lists go out at once.
+    expect((await coordinator.call('POST', `/api/cycles/${id}/workshops/MOP/report`, report)).status).toBe(200);
+    await expect.poll(async () => (await listOf(id, 'MOP-001')).status, { timeout: 10_000 }).toBe('awaiting-decision');
+    expect((await listOf(id, 'MOP-001')).deadlineAt).not.toBeNull();
+    expect((await mopFocal.call('POST', `/api/cycles/${id}/lists/MOP-001/decision`, { decision: 'approve', meetings })).status).toBe(200);
   });
 });

@@ -2,7 +2,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleService, type CycleService } from '../../api/services/cycles';
-import { cycleTransitions, cycles } from '../../db/schema';
+import { createTrainingService } from '../../api/services/training';
+import { cycleTransitions, cycles, regions } from '../../db/schema';
 import type { Phase } from '../../domain/cycle';
 import { cycleWorkflowId, phaseWorkflowId } from '../../domain/ids';
 import { cycleStateQuery } from '../../workflows/messages';
@@ -134,6 +135,26 @@ describe('program cycle orchestration', () => {
     const stored = await service.get(cycle.id);
     expect(stored.status).toBe('cancelled');
     expect(stored.transitions.at(-1)).toMatchObject({ kind: 'cycle-cancelled', actor: 'temporal' });
+  });
+
+  it('training completes by itself when the last region reports its workshop', async () => {
+    const training = createTrainingService({ database: stack.database, temporal: stack.client });
+    const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
+    await expect.poll(async () => (await service.get(cycle.id)).currentPhase).toBe('training');
+    const workshop = { chair: 'Gouverneur', place: 'Kayes', plannedStart: '2020-07-21', plannedEnd: '2020-07-24', plannedParticipants: 40 };
+    // Every region of the geography reports; Gao last.
+    const everyRegion = (await stack.database.db.select({ code: regions.code }).from(regions)).map((r) => r.code).filter((r) => r !== 'GAO');
+    for (const region of [...everyRegion, 'GAO']) await training.plan(cycle.id, region, { ...workshop, place: region }, actorFor('coordinator.a'));
+    for (const region of everyRegion) await training.report(cycle.id, region, { actualParticipants: 38, trainersTrained: 20 }, actorFor('awa.traore', ['me-officer']));
+    expect((await service.get(cycle.id)).currentPhase).toBe('training');
+    await training.report(cycle.id, 'GAO', { actualParticipants: 41, trainersTrained: 19 }, actorFor('moussa.maiga', ['focal-point'], { level: 'region', region: 'GAO' }));
+    await expect.poll(async () => (await service.get(cycle.id)).currentPhase).toBe('targeting');
+    const live = await stack.client.workflow.getHandle(cycleWorkflowId(cycle.id)).query(cycleStateQuery);
+    expect(live.trainedRegions).toEqual([...everyRegion, 'GAO']);
+    const transitions = await transitionsOf(cycle.id);
+    expect(transitions.find((t) => t.kind === 'phase-completed')).toMatchObject({ phase: 'training', actor: 'moussa.maiga' });
+    await service.cancel(cycle.id, actorFor('coordinator.a'), 'clean up');
+    await maybeRecordHistory(stack.client, cycleWorkflowId(cycle.id), 'program-cycle', 'training-completed-by-workshop-reports');
   });
 
   it('the live Query and the Postgres read model agree after every step', async () => {

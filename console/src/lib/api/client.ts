@@ -28,7 +28,11 @@ import type {
   RegisterImport,
   ServiceToken,
   SuccessBody,
+  TrainingOverview,
   UserChange,
+  Workshop,
+  WorkshopPlanInput,
+  WorkshopReportInput,
 } from './types';
 
 type Fetch = typeof globalThis.fetch;
@@ -140,6 +144,18 @@ export function createApi(fetch?: Fetch) {
     },
     async cancel(cycleId: string, reason: string): Promise<CycleState> {
       return (await guarded(() => cycles[':cycleId'].cancel.$post({ ...one(cycleId), json: { reason } }))).state;
+    },
+    /** Every region with its training workshop and status, and the counts. */
+    async listWorkshops(cycleId: string): Promise<TrainingOverview> {
+      return guarded(() => cycles[':cycleId'].workshops.$get(one(cycleId)));
+    },
+    /** Plans a region's workshop or changes its plan. */
+    async planWorkshop(cycleId: string, region: string, plan: WorkshopPlanInput): Promise<Workshop> {
+      return (await guarded(() => cycles[':cycleId'].workshops[':region'].$put({ param: { cycleId, region }, json: plan }))).workshop;
+    },
+    /** Records a region's workshop report, or corrects it. */
+    async reportWorkshop(cycleId: string, region: string, report: WorkshopReportInput): Promise<Workshop> {
+      return (await guarded(() => cycles[':cycleId'].workshops[':region'].report.$post({ param: { cycleId, region }, json: report }))).workshop;
     },
     /** One page of the audit trail, newest first; `before` is the previous page's nextBefore. */
     async auditTrail(filters: AuditFilters, before?: number | null): Promise<AuditPage> {

@@ -66,3 +66,11 @@ export type CommuneList = Answer<Lists['regions'][':region']['$get']>['lists'][n
 /** One commune's list with its households (phones masked) and the changes asked of it. */
 export type CommuneListDetail = Answer<Lists[':commune']['$get']>;
 export type ListDecision = InferRequestType<Lists[':commune']['decision']['$post']>['json'];
+type Workshops = Routes['cycles'][':cycleId']['workshops'];
+
+/** A cycle's training workshops: every region, its workshop if planned, its status and the counts. */
+export type TrainingOverview = Answer<Workshops['$get']>;
+export type RegionWorkshop = TrainingOverview['regions'][number];
+export type Workshop = NonNullable<RegionWorkshop['workshop']>;
+export type WorkshopPlanInput = InferRequestType<Workshops[':region']['$put']>['json'];
+export type WorkshopReportInput = InferRequestType<Workshops[':region']['report']['$post']>['json'];

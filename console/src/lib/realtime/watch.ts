@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress, ListsChanged } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, WorkshopEvent } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -95,6 +95,21 @@ export function watchLists(cycleId: string, handlers: WatchHandlers<ListsChanged
     'lists:changed',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done),
     (socket) => socket.emit('cycle:unwatch', cycleId),
+    {
+      ...handlers,
+      onEvent: (event) => {
+        if (event.cycleId === cycleId) handlers.onEvent(event);
+      },
+    },
+  );
+}
+
+/** Changes of one cycle's training workshops (its workshops page, its training phase). */
+export function watchWorkshops(cycleId: string, handlers: WatchHandlers<WorkshopEvent>): () => void {
+  return watch(
+    'workshop:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('workshops:watch', cycleId, done),
+    (socket) => socket.emit('workshops:unwatch', cycleId),
     {
       ...handlers,
       onEvent: (event) => {

@@ -3,7 +3,9 @@ import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params, url }) => {
   try {
-    return { cycle: await createApi(fetch).getCycle(params.id) };
+    const api = createApi(fetch);
+    const [cycle, workshops] = await Promise.all([api.getCycle(params.id), api.listWorkshops(params.id)]);
+    return { cycle, workshops };
   } catch (err) {
     failLoad(err, url);
   }

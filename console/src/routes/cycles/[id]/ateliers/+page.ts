@@ -1,0 +1,12 @@
+import { createApi, failLoad } from '$lib/api/client';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, params, url }) => {
+  try {
+    const api = createApi(fetch);
+    const [cycle, workshops] = await Promise.all([api.getCycle(params.id), api.listWorkshops(params.id)]);
+    return { cycle, workshops };
+  } catch (err) {
+    failLoad(err, url);
+  }
+};
