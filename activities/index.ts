@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { createProgramCycleActivities } from './program-cycle';
+import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
 
 export interface ActivityDeps {
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
+    ...createDuplicateActivities(deps),
   };
 }
 

@@ -17,6 +17,8 @@ export const ACTIONS = [
   'personal-data.reveal',
   'register.read',
   'register.import',
+  'duplicate.read',
+  'duplicate.review',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -47,6 +49,9 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'personal-data.reveal': ['grievance-officer', 'payment-operator', 'focal-point'],
   'register.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
   'register.import': ['me-officer', 'coordinator'],
+  'duplicate.read': ['me-officer', 'coordinator', 'focal-point', 'auditor'],
+  // A focal point reviews the pairs of their own area only (both households in it).
+  'duplicate.review': ['me-officer', 'coordinator', 'focal-point'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */

@@ -2,6 +2,7 @@ import { pgEnum } from 'drizzle-orm/pg-core';
 import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../../domain/cycle';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { ROLES } from '../../domain/roles';
+import { DUPLICATE_REASONS, DUPLICATE_STATUSES } from '../../domain/duplicates';
 import { IMPORT_KINDS, IMPORT_STATUSES, REGISTER_FORMATS, SEXES } from '../../domain/register';
 
 export const phaseEnum = pgEnum('phase', PHASES);
@@ -16,3 +17,5 @@ export const sexEnum = pgEnum('sex', SEXES);
 export const registerFormatEnum = pgEnum('register_format', REGISTER_FORMATS);
 export const importKindEnum = pgEnum('import_kind', IMPORT_KINDS);
 export const importStatusEnum = pgEnum('import_status', IMPORT_STATUSES);
+export const duplicateReasonEnum = pgEnum('duplicate_reason', DUPLICATE_REASONS);
+export const duplicateStatusEnum = pgEnum('duplicate_status', DUPLICATE_STATUSES);
