@@ -55,3 +55,12 @@ export type Household = Answer<Register['households']['$get']>['households'][num
 /** How the rows of a register file are written. */
 export type RegisterFormat = RegisterImport['format'];
 export type ImportKind = RegisterImport['kind'];
+
+type Duplicates = Routes['duplicates'];
+
+/** Two households that may be one: both records (NINA and phone masked), why they were paired, the fields that differ. */
+export type DuplicatePair = Answer<Duplicates[':id']['$get']>['pair'];
+export type DuplicatePage = Answer<Duplicates['$get']>;
+/** Keep one record, merge them (fields chosen one by one), or mark them as two households. */
+export type DuplicateDecision = InferRequestType<Duplicates[':id']['resolve']['$post']>['json'];
+export type DuplicateStatus = DuplicatePair['status'];
