@@ -1,6 +1,7 @@
 import type { Database } from '../db/client';
 import { createBeneficiaryListActivities } from './beneficiary-list';
 import { createProgramCycleActivities } from './program-cycle';
+import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
 
 export interface ActivityDeps {
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
     ...createBeneficiaryListActivities(deps),
+    ...createDuplicateActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import { auditRoutes } from './routes/audit';
 import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { authRoutes } from './routes/auth';
 import { cycleRoutes } from './routes/cycles';
+import { duplicateRoutes } from './routes/duplicates';
 import { healthRoutes } from './routes/health';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
 import { trainingRoutes } from './routes/training';
@@ -65,7 +66,8 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', trainingRoutes(createTrainingService(deps)))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
-    .route('/api/register', registerRoutes(deps));
+    .route('/api/register', registerRoutes(deps))
+    .route('/api/duplicates', duplicateRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });

@@ -1,6 +1,5 @@
 // `npm run bench:targeting -- [--households N]`: the register import against Postgres's own COPY of the
 // same file, in the same run, so the ratio holds on a noisy machine. Last line: one JSON object.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -15,15 +14,10 @@ import { loadGeography } from '../db/geography';
 import { migrateDatabase } from '../db/migrate';
 import { registerImports } from '../db/schema';
 import { dropDatabase, ensureDatabase } from '../scripts/stack/postgres';
+import { adminUrl, generateRegister, log } from './support';
 
 const { values } = parseArgs({ options: { households: { type: 'string', default: '1000000' } } });
 const rows = Number(values.households);
-const adminUrl = (() => {
-  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = '/postgres';
-  return url.toString();
-})();
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -33,12 +27,7 @@ const name = `jigi_bench_${randomUUID().slice(0, 8)}`;
 const file = join(dir, 'rsu.csv');
 try {
   log(`generating ${rows.toLocaleString('en')} households…`);
-  // In its own process, so the import's peak memory is not the generator's. No malformed rows:
-  // COPY, the baseline, refuses a whole file for one bad row.
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/gen-rsu.ts', '--households', String(rows), '--out', file, '--malformed', '0', '--seed', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gen:rsu exited with ${code}`))));
-  });
+  await generateRegister(['--households', String(rows), '--out', file]);
   const bytes = (await stat(file)).size;
   const url = await ensureDatabase(adminUrl, name);
   await migrateDatabase(url);

@@ -23,6 +23,8 @@ export const ACTIONS = [
   'list.change.review',
   'list.close',
   'workshop.manage',
+  'duplicate.read',
+  'duplicate.review',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -61,6 +63,9 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'list.close': ['coordinator'],
   // Regional focal points plan and report their own region's workshop; the area is checked per region.
   'workshop.manage': ['coordinator', 'me-officer', 'focal-point'],
+  'duplicate.read': ['me-officer', 'coordinator', 'focal-point', 'auditor'],
+  // A focal point reviews the pairs of their own area only (both households in it).
+  'duplicate.review': ['me-officer', 'coordinator', 'focal-point'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */

@@ -260,8 +260,9 @@ export function beneficiaryListRoutes({ database, temporal }: BeneficiaryListRou
       if (change.action === 'remove' && !onList) return `Household ${change.rsuId} is not on the list of ${commune}.`;
       if (change.action === 'add') {
         if (onList) return `Household ${change.rsuId} is already on the list of ${commune}.`;
-        const [household] = await db.select({ commune: households.communeCode }).from(households).where(eq(households.rsuId, change.rsuId));
+        const [household] = await db.select({ commune: households.communeCode, duplicateOf: households.duplicateOf }).from(households).where(eq(households.rsuId, change.rsuId));
         if (household?.commune !== commune) return `Household ${change.rsuId} is not in the register of ${commune}.`;
+        if (household.duplicateOf) return `Household ${change.rsuId} is a duplicate of ${household.duplicateOf}: add that one instead.`;
       }
     }
     return null;

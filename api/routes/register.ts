@@ -43,6 +43,8 @@ const ImportSchema = z
     rowsRejected: z.number().int(),
     rowsInserted: z.number().int(),
     rowsUpdated: z.number().int(),
+    /** Possible duplicates the import brought into the review queue; null until they are looked for. */
+    duplicatePairs: z.number().int().nullable(),
     failure: z.string().nullable(),
     createdBy: z.string(),
     createdAt: z.string(),
@@ -51,7 +53,7 @@ const ImportSchema = z
   })
   .openapi('RegisterImport');
 
-const HouseholdSchema = z
+export const HouseholdSchema = z
   .object({
     rsuId: z.string(),
     headName: z.string(),
@@ -68,6 +70,8 @@ const HouseholdSchema = z
     covidCase: z.boolean(),
     covidHit: z.boolean(),
     welfareScore: z.number().nullable(),
+    /** Set when a duplicate review kept another record: this one is never targeted nor paid. */
+    duplicateOf: z.string().nullable(),
   })
   .openapi('Household');
 
@@ -146,7 +150,7 @@ function importView(r: RegisterImportRow): z.infer<typeof ImportSchema> {
   };
 }
 
-function householdView(h: HouseholdRow & { regionCode: string }, reveal: boolean): z.infer<typeof HouseholdSchema> {
+export function householdView(h: HouseholdRow & { regionCode: string }, reveal: boolean): z.infer<typeof HouseholdSchema> {
   return {
     rsuId: h.rsuId,
     headName: h.headName,
@@ -162,6 +166,7 @@ function householdView(h: HouseholdRow & { regionCode: string }, reveal: boolean
     covidCase: h.covidCase,
     covidHit: h.covidHit,
     welfareScore: h.welfareScore,
+    duplicateOf: h.duplicateOf,
   };
 }
 

@@ -3,6 +3,7 @@ import { ESCALATION_LEVELS, LIST_CHANGE_ACTIONS, LIST_STATUSES } from '../../dom
 import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../../domain/cycle';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { ROLES } from '../../domain/roles';
+import { DUPLICATE_REASONS, DUPLICATE_STATUSES } from '../../domain/duplicates';
 import { IMPORT_KINDS, IMPORT_STATUSES, REGISTER_FORMATS, SEXES } from '../../domain/register';
 
 export const phaseEnum = pgEnum('phase', PHASES);
@@ -20,3 +21,5 @@ export const importStatusEnum = pgEnum('import_status', IMPORT_STATUSES);
 export const listStatusEnum = pgEnum('list_status', LIST_STATUSES);
 export const escalationLevelEnum = pgEnum('escalation_level', ESCALATION_LEVELS);
 export const listChangeActionEnum = pgEnum('list_change_action', LIST_CHANGE_ACTIONS);
+export const duplicateReasonEnum = pgEnum('duplicate_reason', DUPLICATE_REASONS);
+export const duplicateStatusEnum = pgEnum('duplicate_status', DUPLICATE_STATUSES);

@@ -5,3 +5,4 @@ export * from './audit';
 export * from './register';
 export * from './beneficiary-list';
 export * from './training';
+export * from './duplicates';

@@ -16,6 +16,10 @@ import type {
   CommuneList,
   CommuneListDetail,
   CreatedServiceToken,
+  DuplicateDecision,
+  DuplicatePage,
+  DuplicatePair,
+  DuplicateStatus,
   Enrolment,
   Household,
   ImportKind,
@@ -92,7 +96,7 @@ function auditQuery(filters: AuditFilters, before?: number | null) {
 export function createApi(fetch?: Fetch) {
   const send = withCsrfToken(fetch ?? globalThis.fetch);
   const api = hc<AppType>('/', { fetch: send }).api;
-  const { auth, audit, cycles, admin, register } = api;
+  const { auth, audit, cycles, admin, register, duplicates } = api;
   const inLoad = fetch !== undefined;
   /** A guarded call: a 401 there means the session is gone. */
   const guarded = async <R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>) => {
@@ -234,6 +238,18 @@ export function createApi(fetch?: Fetch) {
     async reviewListChange(cycleId: string, commune: string, approve: boolean, comment?: string): Promise<CommuneList> {
       const json = comment ? { approve, comment } : { approve };
       return (await guarded(() => cycles[':cycleId'].lists[':commune'].review.$post({ param: { cycleId, commune }, json }))).list;
+    },
+    /** One page of the duplicate review queue (pairs in the caller's area), oldest first; every status when none is given. */
+    async listDuplicates(status: DuplicateStatus | null, offset = 0, limit = 50): Promise<DuplicatePage> {
+      const query = { ...(status ? { status } : {}), offset: String(offset), limit: String(limit) };
+      return guarded(() => duplicates.$get({ query }));
+    },
+    async getDuplicate(pairId: string): Promise<DuplicatePair> {
+      return (await guarded(() => duplicates[':id'].$get(byId(pairId)))).pair;
+    },
+    /** Keep, merge or distinct: final, audited; 409 when someone decided first. */
+    async resolveDuplicate(pairId: string, decision: DuplicateDecision): Promise<DuplicatePair> {
+      return (await guarded(() => duplicates[':id'].resolve.$post({ ...byId(pairId), json: decision }))).pair;
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

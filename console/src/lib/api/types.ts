@@ -74,3 +74,12 @@ export type RegionWorkshop = TrainingOverview['regions'][number];
 export type Workshop = NonNullable<RegionWorkshop['workshop']>;
 export type WorkshopPlanInput = InferRequestType<Workshops[':region']['$put']>['json'];
 export type WorkshopReportInput = InferRequestType<Workshops[':region']['report']['$post']>['json'];
+
+type Duplicates = Routes['duplicates'];
+
+/** Two households that may be one: both records (NINA and phone masked), why they were paired, the fields that differ. */
+export type DuplicatePair = Answer<Duplicates[':id']['$get']>['pair'];
+export type DuplicatePage = Answer<Duplicates['$get']>;
+/** Keep one record, merge them (fields chosen one by one), or mark them as two households. */
+export type DuplicateDecision = InferRequestType<Duplicates[':id']['resolve']['$post']>['json'];
+export type DuplicateStatus = DuplicatePair['status'];

@@ -1,3 +1,5 @@
+CREATE TYPE "public"."duplicate_reason" AS ENUM('nina', 'phone', 'name-birth-commune');--> statement-breakpoint
+CREATE TYPE "public"."duplicate_status" AS ENUM('open', 'kept', 'merged', 'distinct');--> statement-breakpoint
 CREATE TYPE "public"."escalation_level" AS ENUM('commune', 'region', 'national');--> statement-breakpoint
 CREATE TYPE "public"."list_change_action" AS ENUM('remove', 'add');--> statement-breakpoint
 CREATE TYPE "public"."list_status" AS ENUM('waiting-training', 'awaiting-decision', 'change-proposed', 'approved');--> statement-breakpoint
@@ -90,14 +92,41 @@ CREATE TABLE "workshops" (
 	CONSTRAINT "workshops_report_complete" CHECK (("workshops"."reported_at" is null) = ("workshops"."actual_participants" is null) and ("workshops"."reported_at" is null) = ("workshops"."trainers_trained" is null) and ("workshops"."reported_at" is null) = ("workshops"."reported_by" is null))
 );
 --> statement-breakpoint
+CREATE TABLE "duplicate_pairs" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"rsu_id_a" text NOT NULL,
+	"rsu_id_b" text NOT NULL,
+	"reasons" "duplicate_reason"[] NOT NULL,
+	"status" "duplicate_status" DEFAULT 'open' NOT NULL,
+	"found_by_import" uuid,
+	"kept_rsu_id" text,
+	"resolved_by" text,
+	"resolved_at" timestamp with time zone,
+	"note" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "duplicate_pairs_pair_key" UNIQUE("rsu_id_a","rsu_id_b"),
+	CONSTRAINT "duplicate_pairs_ordered" CHECK ("duplicate_pairs"."rsu_id_a" < "duplicate_pairs"."rsu_id_b")
+);
+--> statement-breakpoint
+DROP INDEX "households_commune_idx";--> statement-breakpoint
 ALTER TABLE "cycles" ADD COLUMN "settings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "households" ADD COLUMN "duplicate_of" text;--> statement-breakpoint
+ALTER TABLE "register_imports" ADD COLUMN "duplicate_pairs" integer;--> statement-breakpoint
 ALTER TABLE "beneficiaries" ADD CONSTRAINT "beneficiaries_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "commune_lists" ADD CONSTRAINT "commune_lists_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "list_changes" ADD CONSTRAINT "list_changes_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "list_entries" ADD CONSTRAINT "list_entries_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workshops" ADD CONSTRAINT "workshops_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workshops" ADD CONSTRAINT "workshops_region_code_regions_code_fk" FOREIGN KEY ("region_code") REFERENCES "public"."regions"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "duplicate_pairs" ADD CONSTRAINT "duplicate_pairs_rsu_id_a_households_rsu_id_fk" FOREIGN KEY ("rsu_id_a") REFERENCES "public"."households"("rsu_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "duplicate_pairs" ADD CONSTRAINT "duplicate_pairs_rsu_id_b_households_rsu_id_fk" FOREIGN KEY ("rsu_id_b") REFERENCES "public"."households"("rsu_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "duplicate_pairs" ADD CONSTRAINT "duplicate_pairs_found_by_import_register_imports_id_fk" FOREIGN KEY ("found_by_import") REFERENCES "public"."register_imports"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "beneficiaries_commune_idx" ON "beneficiaries" USING btree ("cycle_id","commune_code");--> statement-breakpoint
 CREATE INDEX "commune_lists_region_idx" ON "commune_lists" USING btree ("cycle_id","region_code");--> statement-breakpoint
 CREATE INDEX "list_changes_list_idx" ON "list_changes" USING btree ("cycle_id","commune_code","round");--> statement-breakpoint
-CREATE INDEX "list_entries_commune_idx" ON "list_entries" USING btree ("cycle_id","commune_code");
+CREATE INDEX "list_entries_commune_idx" ON "list_entries" USING btree ("cycle_id","commune_code");--> statement-breakpoint
+CREATE INDEX "duplicate_pairs_status_idx" ON "duplicate_pairs" USING btree ("status","created_at");--> statement-breakpoint
+CREATE INDEX "duplicate_pairs_b_idx" ON "duplicate_pairs" USING btree ("rsu_id_b");--> statement-breakpoint
+CREATE INDEX "duplicate_pairs_import_idx" ON "duplicate_pairs" USING btree ("found_by_import");--> statement-breakpoint
+ALTER TABLE "households" ADD CONSTRAINT "households_duplicate_of_households_rsu_id_fk" FOREIGN KEY ("duplicate_of") REFERENCES "public"."households"("rsu_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "households_identity_idx" ON "households" USING btree ("commune_code","birth_year",translate(lower("head_name"), 'àâäáãéèêëíìîïóòôöõúùûüçñ', 'aaaaaeeeeiiiiooooouuuucn'));
