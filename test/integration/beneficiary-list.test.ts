@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, beneficiaries, communeLists, households, listEntries } from '../../db/schema';
 import type { ApiSession } from '../../scripts/api-session';
 import { cycleWorkflowId, phaseWorkflowId } from '../../domain/ids';
+import { reviewListChangeUpdate } from '../../workflows/messages';
 import { maybeRecordHistory } from '../support/histories';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
 import { selectForTargeting } from '../support/targeting';
@@ -131,6 +132,20 @@ describe('community validation of the beneficiary list', () => {
     expect(self.status).toBe(409);
     expect(self.body.error.details.rule).toBe('four-eyes');
     expect(self.body.error.message).toBe('You prepared this yourself: another authorised person must approve it.');
+
+    // The workflow's own validator refuses it too, for a caller that goes around the API, and the refused
+    // approval never enters the history.
+    const targeting = stack.client.workflow.getHandle(phaseWorkflowId(cycleId, 'targeting'));
+    const accepted = async () => (await targeting.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+    const acceptedBefore = await accepted();
+    const preparer = {
+      principal: { kind: 'user' as const, id: kay001Focal.user.id, username: kay001Focal.user.username, roles: ['focal-point' as const], area: { level: 'commune' as const, region: 'KAY', commune: 'KAY-001' } },
+      ip: null,
+      requestId: null,
+    };
+    const direct = targeting.executeUpdate(reviewListChangeUpdate, { args: [{ commune: 'KAY-001', approve: true, actor: kay001Focal.user.username, by: preparer }] });
+    await expect(direct).rejects.toMatchObject({ cause: { message: 'You prepared this yourself: another authorised person must approve it.', details: [{ rule: 'four-eyes' }] } });
+    expect(await accepted()).toBe(acceptedBefore);
 
     const approved = await meOfficer.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/review`, { approve: true, comment: 'Vérifié' });
     expect(approved.status).toBe(200);
