@@ -382,3 +382,12 @@ export function allocateQuotas(
   });
   return out;
 }
+
+// ---------------------------------------------------------------- runs
+
+export const TARGETING_RUN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type TargetingRunStatus = (typeof TARGETING_RUN_STATUSES)[number];
+
+/** Steps of a run, in order, as progress events name them. */
+export const TARGETING_RUN_STEPS = ['counting', 'allocating', 'ranking', 'completed', 'failed'] as const;
+export type TargetingRunStep = (typeof TARGETING_RUN_STEPS)[number];

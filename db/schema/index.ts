@@ -3,3 +3,4 @@ export * from './cycles';
 export * from './auth';
 export * from './audit';
 export * from './register';
+export * from './targeting';
