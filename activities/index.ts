@@ -1,6 +1,7 @@
 import type { Database } from '../db/client';
 import { createProgramCycleActivities } from './program-cycle';
 import { createRegisterImportActivities } from './register/import';
+import { createTargetingActivities } from './targeting';
 
 export interface ActivityDeps {
   database: Database;
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
+    ...createTargetingActivities(deps),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CycleState, Phase, TransitionKind } from './cycle';
+import type { TargetingRunStatus, TargetingRunStep } from './targeting';
 
 /** A change recorded in the events table and pushed to every console. */
 export interface CycleEvent {
@@ -30,3 +31,16 @@ export interface ImportProgress {
   secondsLeft: number;
 }
 export const IMPORTS_CHANNEL = 'jigi_imports';
+
+/** Progress of a cycle's eligibility run, pushed to consoles watching the cycle's targeting page. */
+export interface TargetingProgress {
+  cycleId: string;
+  runId: string;
+  status: Exclude<TargetingRunStatus, 'queued'>;
+  step: TargetingRunStep;
+  households: number | null;
+  eligible: number | null;
+  selected: number | null;
+  failure: string | null;
+}
+export const TARGETING_CHANNEL = 'jigi_targeting';

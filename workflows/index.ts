@@ -1,3 +1,4 @@
 export { programCycleWorkflow } from './program-cycle';
 export { cyclePhaseWorkflow } from './cycle-phase';
 export { registerImportWorkflow } from './register-import';
+export { eligibilityRunWorkflow } from './eligibility-run';

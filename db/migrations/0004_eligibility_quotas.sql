@@ -23,15 +23,14 @@ CREATE TABLE "targeting_quotas" (
 	"registered" integer NOT NULL,
 	"eligible" integer NOT NULL,
 	"quota" integer NOT NULL,
-	"selected" integer NOT NULL,
 	"overridden" boolean NOT NULL,
 	CONSTRAINT "targeting_quotas_area_unique" UNIQUE NULLS NOT DISTINCT("cycle_id","level","region_code","commune_code","village")
 );
 --> statement-breakpoint
 CREATE TABLE "targeting_results" (
 	"cycle_id" uuid NOT NULL,
-	"rsu_id" text NOT NULL,
-	"commune_code" text NOT NULL,
+	"commune_code" text COLLATE "C" NOT NULL,
+	"rsu_id" text COLLATE "C" NOT NULL,
 	"village" text NOT NULL,
 	"eligible" boolean NOT NULL,
 	"outcome" "targeting_outcome" NOT NULL,
@@ -39,7 +38,7 @@ CREATE TABLE "targeting_results" (
 	"rank" integer,
 	"village_quota" integer NOT NULL,
 	"selected" boolean NOT NULL,
-	CONSTRAINT "targeting_results_cycle_id_rsu_id_pk" PRIMARY KEY("cycle_id","rsu_id")
+	CONSTRAINT "targeting_results_cycle_id_commune_code_rsu_id_pk" PRIMARY KEY("cycle_id","commune_code","rsu_id")
 );
 --> statement-breakpoint
 CREATE TABLE "targeting_rules" (
@@ -73,9 +72,7 @@ ALTER TABLE "communes" ADD COLUMN "population" integer;--> statement-breakpoint
 ALTER TABLE "communes" ADD COLUMN "poverty_rate" real;--> statement-breakpoint
 ALTER TABLE "villages" ADD CONSTRAINT "villages_commune_code_communes_code_fk" FOREIGN KEY ("commune_code") REFERENCES "public"."communes"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targeting_quotas" ADD CONSTRAINT "targeting_quotas_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "targeting_results" ADD CONSTRAINT "targeting_results_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targeting_rules" ADD CONSTRAINT "targeting_rules_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targeting_runs" ADD CONSTRAINT "targeting_runs_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "targeting_quotas_commune_idx" ON "targeting_quotas" USING btree ("cycle_id","commune_code");--> statement-breakpoint
-CREATE INDEX "targeting_results_selected_idx" ON "targeting_results" USING btree ("cycle_id","commune_code") WHERE "targeting_results"."selected";--> statement-breakpoint
 CREATE INDEX "targeting_runs_cycle_idx" ON "targeting_runs" USING btree ("cycle_id","created_at");
