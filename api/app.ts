@@ -13,7 +13,9 @@ import { authRoutes } from './routes/auth';
 import { cycleRoutes } from './routes/cycles';
 import { healthRoutes } from './routes/health';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
+import { targetingRoutes } from './routes/targeting';
 import { createCycleService } from './services/cycles';
+import { createTargetingService } from './services/targeting';
 
 export interface AppDeps {
   database: Database;
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/health', healthRoutes(deps))
     .route('/api/auth', authRoutes({ database: deps.database, sessions, throttle }))
     .route('/api/cycles', cycleRoutes(createCycleService(deps)))
+    .route('/api/cycles', targetingRoutes(createTargetingService(deps)))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps));

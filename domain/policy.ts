@@ -17,6 +17,8 @@ export const ACTIONS = [
   'personal-data.reveal',
   'register.read',
   'register.import',
+  'targeting.read',
+  'targeting.configure',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -47,10 +49,13 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'personal-data.reveal': ['grievance-officer', 'payment-operator', 'focal-point'],
   'register.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
   'register.import': ['me-officer', 'coordinator'],
+  'targeting.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
+  /** Rules, hand-set quotas and runs: they shape the whole country's quotas. */
+  'targeting.configure': ['coordinator', 'me-officer'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
-const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel'];
+const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'targeting.configure'];
 
 export type Decision =
   | { allowed: true }

@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress } from '../../domain/events';
+import type { CycleEvent, ImportProgress, TargetingProgress } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -7,6 +7,8 @@ export interface ServerToClientEvents {
   'cycle:changed': (event: CycleEvent) => void;
   /** A register import committed another batch (or finished). */
   'import:progress': (progress: ImportProgress) => void;
+  /** A cycle's eligibility run moved a step (or finished, or failed). */
+  'targeting:progress': (progress: TargetingProgress) => void;
 }
 
 export interface ClientToServerEvents {
@@ -19,6 +21,9 @@ export interface ClientToServerEvents {
   /** Receive the progress of every register import. */
   'imports:watch': (ack: (result: WatchResult) => void) => void;
   'imports:unwatch': () => void;
+  /** Receive the progress of one cycle's eligibility runs (its targeting page). */
+  'targeting:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
+  'targeting:unwatch': (cycleId: string) => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

@@ -2,7 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'hono/utils/cookie';
 import { Server } from 'socket.io';
 import type { CycleEvent } from '../../domain/events';
-import { CONTROL_CHANNEL, EVENTS_CHANNEL, IMPORTS_CHANNEL, type ControlMessage, type ImportProgress } from '../../domain/events';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, IMPORTS_CHANNEL, TARGETING_CHANNEL, type ControlMessage, type ImportProgress, type TargetingProgress } from '../../domain/events';
 import { can } from '../../domain/policy';
 import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
@@ -13,6 +13,7 @@ import { isUuid } from '../../domain/ids';
 const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
+const targetingRoom = (cycleId: string) => `targeting:${cycleId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const userRoom = (userId: string) => `user:${userId}`;
 /** How often open sockets are checked against their sessions (idle or absolute expiry). */
@@ -80,6 +81,16 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('imports:unwatch', async () => {
       await socket.leave(IMPORTS_ROOM);
     });
+    socket.on('targeting:watch', async (cycleId, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!isUuid(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
+      if (!can(socket.data.principal, 'targeting.read')) return ack({ ok: false, error: 'Not allowed to read targeting' });
+      await socket.join(targetingRoom(cycleId));
+      ack({ ok: true });
+    });
+    socket.on('targeting:unwatch', async (cycleId) => {
+      if (typeof cycleId === 'string') await socket.leave(targetingRoom(cycleId));
+    });
     socket.on('cycle:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(cycleRoom(cycleId));
     });
@@ -93,6 +104,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   const imports = await database.sql.listen(IMPORTS_CHANNEL, (payload) => {
     const progress = parseJson<ImportProgress>(payload);
     if (progress) io.to(IMPORTS_ROOM).emit('import:progress', progress);
+  });
+  const targeting = await database.sql.listen(TARGETING_CHANNEL, (payload) => {
+    const progress = parseJson<TargetingProgress>(payload);
+    if (progress) io.to(targetingRoom(progress.cycleId)).emit('targeting:progress', progress);
   });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
@@ -109,6 +124,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       clearInterval(sweep);
       await events.unlisten();
       await imports.unlisten();
+      await targeting.unlisten();
       await control.unlisten();
       await io.close();
     },
