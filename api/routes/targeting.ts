@@ -86,6 +86,7 @@ const ExplanationSchema = z
     rsuId: z.string(),
     regionCode: z.string(),
     communeCode: z.string(),
+    communeName: z.string(),
     village: z.string(),
     household: z.object({ householdSize: z.number().int(), foodInsecure: z.boolean(), covidCase: z.boolean(), covidHit: z.boolean(), welfareScore: z.number().nullable() }),
     run: z.object({ id: z.string(), finishedAt: z.string().nullable(), rules: TargetingRulesSchema }).nullable(),

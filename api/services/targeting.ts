@@ -243,7 +243,7 @@ export function createTargetingService({ database, temporal, taskQueue }: Target
     async explain(cycleId: string, rsuId: string, principal: Principal) {
       await requireCycle(cycleId);
       const [household] = await db
-        .select({ household: households, regionCode: communes.regionCode })
+        .select({ household: households, regionCode: communes.regionCode, communeName: communes.name })
         .from(households)
         .innerJoin(communes, eq(communes.code, households.communeCode))
         .where(eq(households.rsuId, rsuId));
@@ -272,6 +272,7 @@ export function createTargetingService({ database, temporal, taskQueue }: Target
         rsuId,
         regionCode: household.regionCode,
         communeCode: h.communeCode,
+        communeName: household.communeName,
         village: h.village,
         household: { householdSize: h.householdSize, foodInsecure: h.foodInsecure, covidCase: h.covidCase, covidHit: h.covidHit, welfareScore: h.welfareScore },
         run: run ? { id: run.id, finishedAt: iso(run.finishedAt), rules: run.rules } : null,

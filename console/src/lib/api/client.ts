@@ -24,6 +24,12 @@ import type {
   RegisterImport,
   ServiceToken,
   SuccessBody,
+  Targeting,
+  TargetingAreaQuery,
+  TargetingExplanation,
+  TargetingQuotas,
+  TargetingRules,
+  TargetingRun,
   UserChange,
 } from './types';
 
@@ -194,6 +200,23 @@ export function createApi(fetch?: Fetch) {
     /** Households of the caller's area matching an RSU id or part of a name; NINA and phone masked. */
     async searchHouseholds(q: string, limit = 50): Promise<Household[]> {
       return (await guarded(() => register.households.$get({ query: { q, limit: String(limit) } }))).households;
+    },
+    async getTargeting(cycleId: string): Promise<Targeting> {
+      return (await guarded(() => cycles[':cycleId'].targeting.$get(one(cycleId)))).targeting;
+    },
+    async saveTargetingRules(cycleId: string, rules: TargetingRules): Promise<Targeting> {
+      return (await guarded(() => cycles[':cycleId'].targeting.rules.$put({ ...one(cycleId), json: rules }))).targeting;
+    },
+    /** Starts an eligibility run; its progress arrives on targeting:progress. */
+    async startTargetingRun(cycleId: string): Promise<TargetingRun> {
+      return (await guarded(() => cycles[':cycleId'].targeting.runs.$post(one(cycleId)))).run;
+    },
+    /** Eligible, quota and selected per area of one level, as far as the caller's area goes. */
+    async targetingQuotas(cycleId: string, query: TargetingAreaQuery): Promise<TargetingQuotas> {
+      return guarded(() => cycles[':cycleId'].targeting.quotas.$get({ ...one(cycleId), query }));
+    },
+    async explainHousehold(cycleId: string, rsuId: string): Promise<TargetingExplanation> {
+      return (await guarded(() => cycles[':cycleId'].targeting.households[':rsuId'].$get({ param: { cycleId, rsuId } }))).explanation;
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, TargetingProgress } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -21,7 +21,7 @@ type Leave = (socket: RealtimeSocket) => void;
  * Joins a room on every 'connect': rooms do not survive a reconnection, and events sent while
  * disconnected are lost, so each join is followed by a refetch (onJoined).
  */
-function watch<K extends 'cycle:changed' | 'import:progress'>(
+function watch<K extends 'cycle:changed' | 'import:progress' | 'targeting:progress'>(
   event: K,
   join: Join,
   leave: Leave,
@@ -86,5 +86,20 @@ export function watchImports(handlers: WatchHandlers<ImportProgress>): () => voi
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('imports:watch', done),
     (socket) => socket.emit('imports:unwatch'),
     handlers,
+  );
+}
+
+/** The eligibility runs of one cycle (its targeting page); leaving the page leaves the room. */
+export function watchTargeting(cycleId: string, handlers: WatchHandlers<TargetingProgress>): () => void {
+  return watch(
+    'targeting:progress',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('targeting:watch', cycleId, done),
+    (socket) => socket.emit('targeting:unwatch', cycleId),
+    {
+      ...handlers,
+      onEvent: (event) => {
+        if (event.cycleId === cycleId) handlers.onEvent(event);
+      },
+    },
   );
 }
