@@ -153,7 +153,7 @@ const putOverrides = guardedRoute('targeting.configure', {
   path: '/{cycleId}/targeting/quota-overrides',
   tags,
   summary: 'Set quotas by hand for some regions, communes or villages; the others share the rest',
-  request: { params: CycleIdParamSchema, ...body(z.object({ overrides: z.array(QuotaOverrideSchema).max(2000) }).strict()) },
+  request: { params: CycleIdParamSchema, ...body(z.object({ overrides: z.array(QuotaOverrideSchema).max(500) }).strict()) },
   responses: { 200: json(z.object({ targeting: TargetingSchema }), 'Saved'), ...errors },
 });
 const startRun = guardedRoute('targeting.configure', {
