@@ -165,6 +165,9 @@ export function createTargetingService({ database, temporal, taskQueue }: Target
       const cycle = await requireCycle(cycleId);
       await requireEditable(cycle);
       const settings = await overview(cycleId);
+      if (settings.run && (settings.run.status === 'queued' || settings.run.status === 'running')) {
+        throw new ApiError(409, 'conflict', 'An eligibility run of this cycle is already in progress; wait for it to finish.');
+      }
       const [run] = await db.transaction(async (tx) => {
         const inserted = await tx
           .insert(targetingRuns)
@@ -193,6 +196,9 @@ export function createTargetingService({ database, temporal, taskQueue }: Target
      */
     async quotas(cycleId: string, query: { level: AreaLevel; region?: string; commune?: string }, principal: Principal) {
       await requireCycle(cycleId);
+      if (query.level === 'village' && !query.commune && principal.area.level !== 'commune') {
+        throw new ApiError(400, 'validation_failed', 'Villages are listed one commune at a time: give the commune.', { issues: [{ path: 'commune', message: 'Required for villages' }] });
+      }
       if (query.region || query.commune) {
         const [parent] = query.commune
           ? await db.select({ region: communes.regionCode }).from(communes).where(eq(communes.code, query.commune))

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, cycles, households, targetingQuotas, targetingResults } from '../../db/schema';
+import { auditLog, cycles, households, targetingQuotas, targetingResults, targetingRules, targetingRuns } from '../../db/schema';
 import type { ApiSession } from '../../scripts/api-session';
 import { DEFAULT_TARGETING_RULES, type TargetingOutcome } from '../../domain/targeting';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -211,5 +211,17 @@ describe('eligibility and quotas', () => {
     const explained = await coordinator.call('GET', `/api/cycles/${cycleId}/targeting/households/RSU-0000000101`);
     expect(explained.body.explanation.result.outcome).toBe('no-criterion');
     expect(explained.body.explanation.run.rules.match).toBe('all');
+  });
+
+  it('refuses a second run while one is in progress, and any change once the commune lists are sent', async () => {
+    const id = await newCycle(5);
+    await stack.database.db.insert(targetingRuns).values({ cycleId: id, status: 'running', rules: DEFAULT_TARGETING_RULES, quotaOverrides: [], target: 5, createdBy: 'someone' });
+    const second = await coordinator.call('POST', `/api/cycles/${id}/targeting/runs`);
+    expect([second.status, second.body.error.code]).toEqual([409, 'conflict']);
+
+    await stack.database.db.update(targetingRules).set({ lockedAt: new Date() }).where(eq(targetingRules.cycleId, cycleId));
+    const rules = await coordinator.call('PUT', `/api/cycles/${cycleId}/targeting/rules`, DEFAULT_TARGETING_RULES);
+    expect([rules.status, rules.body.error.code]).toEqual([409, 'rule_violated']);
+    expect((await coordinator.call('POST', `/api/cycles/${cycleId}/targeting/runs`)).status).toBe(409);
   });
 });
