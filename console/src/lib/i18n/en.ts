@@ -252,6 +252,7 @@ export const en: Messages = {
     minSize: 'From (people)',
     weight: 'Weight',
     addBand: 'Add a band',
+    remove: 'Remove',
     removeBand: (n: number) => `Remove the band from ${n} people`,
     points: 'Points per criterion met',
     formula: 'Need = (100 − welfare score) × size weight + points of the criteria met. In each village, eligible households are ranked by need; the first ones, up to the village’s quota, are selected.',

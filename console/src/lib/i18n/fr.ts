@@ -258,6 +258,7 @@ export const fr = {
     minSize: 'À partir de (personnes)',
     weight: 'Poids',
     addBand: 'Ajouter une tranche',
+    remove: 'Retirer',
     removeBand: (n: number) => `Retirer la tranche à partir de ${n} personnes`,
     points: 'Points par critère rempli',
     formula: 'Besoin = (100 − score de bien-être) × poids de taille + points des critères remplis. Dans chaque village, les ménages éligibles sont classés par besoin ; les premiers, jusqu’au quota du village, sont retenus.',
