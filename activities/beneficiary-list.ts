@@ -1,10 +1,11 @@
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { CommuneListState, CommunityMeetings, ListChange } from '../domain/beneficiary-list';
 import { LISTS_CHANNEL, type ListsChanged } from '../domain/events';
+import { DEFAULT_TARGETING_RULES } from '../domain/targeting';
 import type { ActorContext } from '../domain/roles';
 import { auditRow } from '../db/audit';
 import type { Database } from '../db/client';
-import { auditLog, communeLists, listChanges, listEntries } from '../db/schema';
+import { auditLog, communeLists, listChanges, listEntries, targetingRules } from '../db/schema';
 
 /** What happened to the lists, with what the read model and the audit trail need of it. */
 export type ListAction =
@@ -37,7 +38,8 @@ const NAMED_IN_NOTICE = 50;
  * exclusion of superseded duplicates are read the same everywhere.
  */
 function selectedHouseholds(cycleId: string) {
-  return sql`select r.rsu_id, r.commune_code from targeting_results r where r.cycle_id = ${cycleId} and r.selected`;
+  return sql`select r.rsu_id, r.commune_code from targeting_results r join households h on h.rsu_id = r.rsu_id
+    where r.cycle_id = ${cycleId} and r.selected and h.duplicate_of is null`;
 }
 
 export function createBeneficiaryListActivities({ database }: { database: Database }) {
@@ -47,6 +49,12 @@ export function createBeneficiaryListActivities({ database }: { database: Databa
     /** Copies targeting's selection into one list per commune; safe to run again (nothing is copied twice). */
     async openCommuneLists({ cycleId }: { cycleId: string }): Promise<Array<{ commune: string; region: string; households: number }>> {
       return db.transaction(async (tx) => {
+        // The lists are made from this run: from now on eligibility rules, quotas and runs are refused.
+        // A cycle whose run used the default rules has no rules row yet: it gets one, locked.
+        await tx
+          .insert(targetingRules)
+          .values({ cycleId, rules: DEFAULT_TARGETING_RULES, updatedBy: 'system', lockedAt: sql`now()` })
+          .onConflictDoUpdate({ target: targetingRules.cycleId, set: { lockedAt: sql`coalesce(${targetingRules.lockedAt}, now())` } });
         await tx.execute(sql`
           insert into list_entries (cycle_id, rsu_id, commune_code)
           select ${cycleId}, s.rsu_id, s.commune_code from (${selectedHouseholds(cycleId)}) s

@@ -3,6 +3,7 @@ import { createBeneficiaryListActivities } from './beneficiary-list';
 import { createProgramCycleActivities } from './program-cycle';
 import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
+import { createTargetingActivities } from './targeting';
 
 export interface ActivityDeps {
   database: Database;
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRegisterImportActivities(deps),
     ...createBeneficiaryListActivities(deps),
     ...createDuplicateActivities(deps),
+    ...createTargetingActivities(deps),
   };
 }
 

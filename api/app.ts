@@ -9,14 +9,16 @@ import { ApiError, respondNotFound, respondWithError } from './errors';
 import { authMiddleware, type AuthVariables } from './middleware/auth';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
-import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { authRoutes } from './routes/auth';
+import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
 import { healthRoutes } from './routes/health';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
+import { targetingRoutes } from './routes/targeting';
 import { trainingRoutes } from './routes/training';
 import { createCycleService } from './services/cycles';
+import { createTargetingService } from './services/targeting';
 import { createTrainingService } from './services/training';
 
 export interface AppDeps {
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', cycleRoutes(createCycleService(deps)))
     .route('/api/cycles', beneficiaryListRoutes(deps))
     .route('/api/cycles', trainingRoutes(createTrainingService(deps)))
+    .route('/api/cycles', targetingRoutes(createTargetingService(deps)))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))

@@ -68,6 +68,7 @@ export const LIST_RULES = [
   'lists-already-sent',
   'lists-not-sent',
   'no-selection',
+  'eligibility-running',
   'four-eyes',
 ] as const;
 export type ListRule = (typeof LIST_RULES)[number];

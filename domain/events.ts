@@ -1,4 +1,5 @@
 import type { CycleState, Phase, TransitionKind } from './cycle';
+import type { TargetingRunStatus, TargetingRunStep } from './targeting';
 
 /** A change recorded in the events table and pushed to every console. */
 export interface CycleEvent {
@@ -48,3 +49,15 @@ export interface WorkshopEvent {
   at: string;
 }
 export const WORKSHOPS_CHANNEL = 'jigi_workshops';
+/** Progress of a cycle's eligibility run, pushed to consoles watching the cycle's targeting page. */
+export interface TargetingProgress {
+  cycleId: string;
+  runId: string;
+  status: Exclude<TargetingRunStatus, 'queued'>;
+  step: TargetingRunStep;
+  households: number | null;
+  eligible: number | null;
+  selected: number | null;
+  failure: string | null;
+}
+export const TARGETING_CHANNEL = 'jigi_targeting';

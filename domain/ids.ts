@@ -8,6 +8,11 @@ export function registerImportWorkflowId(importId: string): string {
   return `register-import:${importId}`;
 }
 
+/** One eligibility run at a time per cycle: a second start while one runs is refused. */
+export function eligibilityRunWorkflowId(cycleId: string): string {
+  return `eligibility:${cycleId}`;
+}
+
 export function phaseWorkflowId(cycleId: string, phase: string): string {
   return `cycle:${cycleId}:phase:${phase}`;
 }

@@ -25,6 +25,8 @@ export const ACTIONS = [
   'workshop.manage',
   'duplicate.read',
   'duplicate.review',
+  'targeting.read',
+  'targeting.configure',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -66,10 +68,13 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'duplicate.read': ['me-officer', 'coordinator', 'focal-point', 'auditor'],
   // A focal point reviews the pairs of their own area only (both households in it).
   'duplicate.review': ['me-officer', 'coordinator', 'focal-point'],
+  'targeting.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
+  /** Rules, hand-set quotas and runs: they shape the whole country's quotas. */
+  'targeting.configure': ['coordinator', 'me-officer'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
-const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'list.send', 'list.close'];
+const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'list.send', 'list.close', 'targeting.configure'];
 
 export type Decision =
   | { allowed: true }

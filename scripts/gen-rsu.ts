@@ -23,11 +23,11 @@ import {
   TAMASHEQ_FATHERS,
   TAMASHEQ_FEMALE,
   TAMASHEQ_MALE,
-  VILLAGE_SYLLABLES,
-  VILLAGE_SYLLABLES_BY_ZONE,
   ZONE_BY_REGION,
   type NameZone,
 } from './rsu-names';
+import { hashString, Rng } from './rsu-random';
+import { communeVillages, pickVillage } from './rsu-villages';
 
 export const DEFAULT_GEOGRAPHY_FILE = fileURLToPath(new URL('../db/seed/geography.csv', import.meta.url));
 
@@ -87,39 +87,6 @@ export interface GenerateSummary {
 }
 
 // ---------------------------------------------------------------- randomness
-
-/** mulberry32: small, fast, good enough for synthetic data. */
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed | 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-  /** Earlier entries are more likely: the lists are ordered most common first. */
-  skewed<T>(list: readonly T[]): T {
-    return list[Math.floor(this.next() ** 1.25 * list.length)] as T;
-  }
-}
-
-function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 /** One independent random stream per (seed, row, purpose): any household can be regenerated on its own. */
 function streamSeed(seed: number, index: number, stream: number): number {
@@ -280,7 +247,7 @@ class RegisterModel {
     const nina = rng.chance(0.85) ? this.nina(index) : null;
     const phone = rng.chance(0.8) ? this.phone(index) : null;
     const phoneStyle = this.phoneStyle(rng);
-    const village = this.village(commune, zone, rng);
+    const village = this.village(commune, rng);
     const householdSize = 1 + pickCumulative(this.sizeCum, rng.next());
     const foodInsecure = rng.chance(0.7);
     const covidCase = rng.chance(0.02);
@@ -326,22 +293,13 @@ class RegisterModel {
   }
 
   /** Each commune has its own fixed villages (independent of the seed); the first ones are the most populated. */
-  private village(commune: Commune, zone: NameZone, rng: Rng): string {
+  private village(commune: Commune, rng: Rng): string {
     let list = this.villages.get(commune.code);
     if (!list) {
-      const vr = new Rng(hashString(`${commune.code}/villages`));
-      const { heads, tails } = VILLAGE_SYLLABLES[VILLAGE_SYLLABLES_BY_ZONE[zone]];
-      const names = new Set<string>();
-      const wanted = 6 + vr.int(25);
-      for (let tries = 0; names.size < wanted && tries < wanted * 10; tries++) {
-        let name = vr.pick(heads) + vr.pick(tails);
-        if (zone !== 'north' && zone !== 'kidal' && vr.chance(0.08)) name += ' Coura';
-        names.add(name);
-      }
-      list = [...names];
+      list = communeVillages(commune.code, commune.regionCode);
       this.villages.set(commune.code, list);
     }
-    return list[Math.floor(rng.next() ** 1.5 * list.length)]!;
+    return pickVillage(list, rng.next());
   }
 }
 

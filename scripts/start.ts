@@ -128,7 +128,7 @@ async function main() {
   {
     const database = createDatabase(databaseUrl, { max: 1 });
     const geography = await loadGeography(database).finally(() => database.close());
-    say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes`);
+    say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes, ${geography.villages} villages`);
   }
   const demo = process.env.JIGI_DEMO !== '0';
   if (demo) {

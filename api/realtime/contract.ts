@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress, ListsChanged, WorkshopEvent } from '../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -11,6 +11,8 @@ export interface ServerToClientEvents {
   'lists:changed': (change: ListsChanged) => void;
   /** A workshop of a watched cycle was planned, changed or reported. */
   'workshop:changed': (event: WorkshopEvent) => void;
+  /** A cycle's eligibility run moved a step (or finished, or failed). */
+  'targeting:progress': (progress: TargetingProgress) => void;
 }
 
 export interface ClientToServerEvents {
@@ -26,6 +28,9 @@ export interface ClientToServerEvents {
   /** Receive changes of one cycle's training workshops (its workshops page and its cycle page). */
   'workshops:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
   'workshops:unwatch': (cycleId: string) => void;
+  /** Receive the progress of one cycle's eligibility runs (its targeting page). */
+  'targeting:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
+  'targeting:unwatch': (cycleId: string) => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

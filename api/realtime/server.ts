@@ -7,10 +7,12 @@ import {
   EVENTS_CHANNEL,
   IMPORTS_CHANNEL,
   LISTS_CHANNEL,
+  TARGETING_CHANNEL,
   WORKSHOPS_CHANNEL,
   type ControlMessage,
   type ImportProgress,
   type ListsChanged,
+  type TargetingProgress,
   type WorkshopEvent,
 } from '../../domain/events';
 import { can } from '../../domain/policy';
@@ -24,6 +26,7 @@ const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
 const workshopsRoom = (cycleId: string) => `workshops:${cycleId}`;
+const targetingRoom = (cycleId: string) => `targeting:${cycleId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const userRoom = (userId: string) => `user:${userId}`;
 /** How often open sockets are checked against their sessions (idle or absolute expiry). */
@@ -91,6 +94,16 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('imports:unwatch', async () => {
       await socket.leave(IMPORTS_ROOM);
     });
+    socket.on('targeting:watch', async (cycleId, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!isUuid(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
+      if (!can(socket.data.principal, 'targeting.read')) return ack({ ok: false, error: 'Not allowed to read targeting' });
+      await socket.join(targetingRoom(cycleId));
+      ack({ ok: true });
+    });
+    socket.on('targeting:unwatch', async (cycleId) => {
+      if (typeof cycleId === 'string') await socket.leave(targetingRoom(cycleId));
+    });
     socket.on('cycle:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(cycleRoom(cycleId));
     });
@@ -123,6 +136,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const event = parseJson<WorkshopEvent>(payload);
     if (event) io.to(workshopsRoom(event.cycleId)).emit('workshop:changed', event);
   });
+  const targeting = await database.sql.listen(TARGETING_CHANNEL, (payload) => {
+    const progress = parseJson<TargetingProgress>(payload);
+    if (progress) io.to(targetingRoom(progress.cycleId)).emit('targeting:progress', progress);
+  });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
     const message = parseJson<ControlMessage>(payload);
@@ -140,6 +157,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await imports.unlisten();
       await lists.unlisten();
       await workshopChanges.unlisten();
+      await targeting.unlisten();
       await control.unlisten();
       await io.close();
     },

@@ -1,8 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { beneficiaries, communeLists, communes, cycles, cyclePhases, households, listChanges, listEntries, regions } from '../../db/schema';
+import { beneficiaries, communeLists, communes, cycles, cyclePhases, households, listChanges, listEntries, regions, targetingResults, targetingRuns } from '../../db/schema';
 import { ESCALATION_LEVELS, LIST_CHANGE_ACTIONS, LIST_STATUSES, whyCannotReviewChange, type ListChange } from '../../domain/beneficiary-list';
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { isUuid, phaseWorkflowId } from '../../domain/ids';
@@ -374,8 +374,10 @@ export function beneficiaryListRoutes({ database, temporal }: BeneficiaryListRou
     .openapi(sendLists, async (c) => {
       const { cycleId } = c.req.valid('param');
       await requireTargetingActive(cycleId);
-      const [selection] = await db.execute<{ any: boolean }>(sql`select exists (select 1 from targeting_results where cycle_id = ${cycleId} and selected) as any`);
-      if (!selection?.any) throw new ApiError(409, 'rule_violated', 'Run eligibility first: targeting has selected no household in this cycle.', { rule: 'no-selection' });
+      const [running] = await db.select({ id: targetingRuns.id }).from(targetingRuns).where(and(eq(targetingRuns.cycleId, cycleId), inArray(targetingRuns.status, ['queued', 'running'])));
+      if (running) throw new ApiError(409, 'rule_violated', 'An eligibility run is in progress: send the lists once it has finished.', { rule: 'eligibility-running' });
+      const [selection] = await db.select({ rsuId: targetingResults.rsuId }).from(targetingResults).where(and(eq(targetingResults.cycleId, cycleId), eq(targetingResults.selected, true))).limit(1);
+      if (!selection) throw new ApiError(409, 'rule_violated', 'Run eligibility first: targeting has selected no household in this cycle.', { rule: 'no-selection' });
       const by = actorContext(c, principalIn(c));
       const state = await targeting(cycleId).executeUpdate(sendListsUpdate, { args: [{ actor: by.principal.username, by }] });
       return c.json({ communes: state.lists.length }, 200);

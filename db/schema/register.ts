@@ -19,6 +19,9 @@ export const communes = pgTable(
       .references(() => regions.code),
     cercle: text('cercle').notNull(),
     name: text('name').notNull(),
+    /** Inhabitants and poverty rate (% of people below the poverty line): the weights of quotas; null when the list gives none. */
+    population: integer('population'),
+    povertyRate: real('poverty_rate'),
   },
   (t) => [index('communes_region_idx').on(t.regionCode)],
 );
@@ -28,6 +31,19 @@ export const communes = pgTable(
  * ("Traoré" = "TRAORE"). SQL text, so the detection query and any index on it use one expression.
  */
 export const headNameKey = (column: string) => `translate(lower(${column}), 'àâäáãéèêëíìîïóòôöõúùûüçñ', 'aaaaaeeeeiiiiooooouuuucn')`;
+/** Villages of a commune with their figures, loaded from db/seed/villages.csv. Households name their village in text. */
+export const villages = pgTable(
+  'villages',
+  {
+    communeCode: text('commune_code')
+      .notNull()
+      .references(() => communes.code),
+    name: text('name').notNull(),
+    population: integer('population'),
+    povertyRate: real('poverty_rate'),
+  },
+  (t) => [primaryKey({ columns: [t.communeCode, t.name] })],
+);
 
 /** One household of the Unified Social Register, keyed by its RSU id. */
 export const households = pgTable(

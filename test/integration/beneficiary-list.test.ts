@@ -193,6 +193,14 @@ describe('community validation of the beneficiary list', () => {
     expect(summary.body.frozen).toBe(true);
     expect(summary.body.regions.map((r: { frozenHouseholds: number }) => r.frozenHouseholds)).toEqual([4, 0]);
 
+    // The explanation of a household follows it through validation to the frozen list.
+    const removed = await coordinator.call('GET', `/api/cycles/${cycleId}/targeting/households/${rsu(3)}`);
+    expect(removed.body.explanation ?? removed.body).toMatchObject({ validation: { listStatus: 'approved', onList: false, removedInRound: 1, reason: 'A quitté le village' }, frozen: false });
+    const added = await coordinator.call('GET', `/api/cycles/${cycleId}/targeting/households/${rsu(4)}`);
+    expect(added.body.explanation ?? added.body).toMatchObject({ validation: { onList: true, addedInRound: 1 }, frozen: true });
+    // The lists were made from the last eligibility run: its rules can no longer change.
+    expect((await coordinator.call('POST', `/api/cycles/${cycleId}/targeting/runs`, {})).status).toBe(409);
+
     // The register moves on; the frozen list does not.
     await stack.database.db.update(households).set({ headName: 'Nom corrigé', phone: '+22370000000', communeCode: 'KAY-002' }).where(eq(households.rsuId, rsu(1)));
     const [after] = await stack.database.db.select().from(beneficiaries).where(and(eq(beneficiaries.cycleId, cycleId), eq(beneficiaries.rsuId, rsu(1))));

@@ -62,8 +62,15 @@ const SCRIPT = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '
 const ODD_STRINGS = ['', ' ', '\u0000', 'nul\u0000inside', '\u202eevil', '😀🇲🇱', 'ß'.repeat(300), '../../etc/passwd', '${7*7}{{7*7}}', '%00', '\ud800'];
 const INJECTIONS = [...SQL, ...SCRIPT, ...ODD_STRINGS];
 
-/** Values of the wrong JSON type for a node of this schema type. */
-function wrongTypes(type: string | undefined): unknown[] {
+/** The JSON types a schema accepts: its type, or those of its union's branches (a nullable number: number and null). */
+function typesOf(schema: JsonSchema): string[] {
+  const union = schema.anyOf ?? schema.oneOf;
+  if (union) return union.flatMap(typesOf);
+  return schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+/** Values of the wrong JSON type for a node of these schema types. */
+function wrongTypes(types: readonly string[]): unknown[] {
   const all: Record<string, unknown[]> = {
     string: ['x', '90000', '', 'true'],
     number: [42, -1, 0, 1.5, 1e308, -1e308],
@@ -72,10 +79,10 @@ function wrongTypes(type: string | undefined): unknown[] {
     array: [[], ['x'], [1, 2, 3], [[[]]]],
     object: [{}, { $gt: '' }, { toString: 1 }],
   };
-  const own = type === 'integer' ? 'number' : type;
+  const own = types.map((type) => (type === 'integer' ? 'number' : type));
   // A float is the wrong type for an integer, too.
-  const extra = type === 'integer' ? [1.5, 2 ** 60, -0.0001] : [];
-  return [...Object.entries(all).filter(([t]) => t !== own).flatMap(([, values]) => values), ...extra];
+  const extra = types.includes('integer') && !types.includes('number') ? [1.5, 2 ** 60, -0.0001] : [];
+  return [...Object.entries(all).filter(([t]) => !own.includes(t)).flatMap(([, values]) => values), ...extra];
 }
 
 interface Node {
@@ -271,13 +278,14 @@ function generate(doc: OpenApiDocument, operations: Operation[], rng: Rng): Fuzz
       for (const node of nodesOf(doc, op.bodySchema, valid)) {
         const at = where(node.path);
         const { type } = node.schema;
-        for (const wrong of wrongTypes(type)) send(`${at}: wrong type ${json(wrong)}`, setAt(valid, node.path, wrong));
+        for (const wrong of wrongTypes(typesOf(node.schema))) send(`${at}: wrong type ${json(wrong)}`, setAt(valid, node.path, wrong));
         if (node.path.length && node.required) send(`${at}: missing`, deleteAt(valid, node.path));
         if (node.schema.enum) send(`${at}: not one of the values`, setAt(valid, node.path, `not-${String(node.schema.enum[0])}`));
         if (type === 'array') {
           if (node.schema.minItems) send(`${at}: empty array`, setAt(valid, node.path, []));
           const first = (getAt(valid, node.path) as unknown[])[0];
-          if (first !== undefined) send(`${at}: too many items`, setAt(valid, node.path, Array.from({ length: (node.schema.minItems ?? 1) + 50 }, () => first)));
+          const tooMany = node.schema.maxItems === undefined ? (node.schema.minItems ?? 1) + 50 : node.schema.maxItems + 1;
+          if (first !== undefined) send(`${at}: too many items`, setAt(valid, node.path, Array.from({ length: tooMany }, () => first)));
         }
         if (type === 'object' && node.schema.additionalProperties === false) {
           send(`${at}: unknown field`, setAt(valid, [...node.path, 'unexpected'], 'x'));

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client';
 
 export type JsonSchema = {
   $ref?: string;
-  type?: string;
+  type?: string | string[];
   enum?: unknown[];
   const?: unknown;
   oneOf?: JsonSchema[];
@@ -18,6 +18,7 @@ export type JsonSchema = {
   additionalProperties?: boolean | JsonSchema;
   items?: JsonSchema;
   minItems?: number;
+  maxItems?: number;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
@@ -133,7 +134,8 @@ export function minimalValid(doc: OpenApiDocument, schemaOrRef: JsonSchema, uniq
   const union = schema.oneOf ?? schema.anyOf;
   if (union?.length) return minimalValid(doc, union[0]!, unique);
   if (schema.allOf?.length) return Object.assign({}, ...schema.allOf.map((s) => minimalValid(doc, s, unique)));
-  switch (schema.type) {
+  // OpenAPI 3.1 writes a nullable value as a list of types: build the non-null one.
+  switch (Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type) {
     case 'object': {
       const properties = schema.properties ?? {};
       const required = schema.required?.length ? schema.required : Object.keys(properties).slice(0, 1);

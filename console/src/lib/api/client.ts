@@ -33,6 +33,12 @@ import type {
   ServiceToken,
   SuccessBody,
   TrainingOverview,
+  Targeting,
+  TargetingAreaQuery,
+  TargetingExplanation,
+  TargetingQuotas,
+  TargetingRules,
+  TargetingRun,
   UserChange,
   Workshop,
   WorkshopPlanInput,
@@ -250,6 +256,23 @@ export function createApi(fetch?: Fetch) {
     /** Keep, merge or distinct: final, audited; 409 when someone decided first. */
     async resolveDuplicate(pairId: string, decision: DuplicateDecision): Promise<DuplicatePair> {
       return (await guarded(() => duplicates[':id'].resolve.$post({ ...byId(pairId), json: decision }))).pair;
+    },
+    async getTargeting(cycleId: string): Promise<Targeting> {
+      return (await guarded(() => cycles[':cycleId'].targeting.$get(one(cycleId)))).targeting;
+    },
+    async saveTargetingRules(cycleId: string, rules: TargetingRules): Promise<Targeting> {
+      return (await guarded(() => cycles[':cycleId'].targeting.rules.$put({ ...one(cycleId), json: rules }))).targeting;
+    },
+    /** Starts an eligibility run; its progress arrives on targeting:progress. */
+    async startTargetingRun(cycleId: string): Promise<TargetingRun> {
+      return (await guarded(() => cycles[':cycleId'].targeting.runs.$post(one(cycleId)))).run;
+    },
+    /** Eligible, quota and selected per area of one level, as far as the caller's area goes. */
+    async targetingQuotas(cycleId: string, query: TargetingAreaQuery): Promise<TargetingQuotas> {
+      return guarded(() => cycles[':cycleId'].targeting.quotas.$get({ ...one(cycleId), query }));
+    },
+    async explainHousehold(cycleId: string, rsuId: string): Promise<TargetingExplanation> {
+      return (await guarded(() => cycles[':cycleId'].targeting.households[':rsuId'].$get({ param: { cycleId, rsuId } }))).explanation;
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

@@ -4,7 +4,7 @@ import type { AppType } from '../../../../api/app';
 type Routes = ReturnType<typeof hc<AppType>>['api'];
 
 /** The body of a route's 2xx answer, as the API's route declares it. */
-export type SuccessBody<R> = R extends ClientResponse<infer B, infer S, string> ? (S extends 200 | 201 ? B : S extends 204 ? null : never) : never;
+export type SuccessBody<R> = R extends ClientResponse<infer B, infer S, string> ? (S extends 200 | 201 | 202 ? B : S extends 204 ? null : never) : never;
 
 /** What a typed-client call resolves to when it succeeds. */
 type Answer<Call> = Call extends (...args: never[]) => Promise<infer R> ? SuccessBody<R> : never;
@@ -83,3 +83,15 @@ export type DuplicatePage = Answer<Duplicates['$get']>;
 /** Keep one record, merge them (fields chosen one by one), or mark them as two households. */
 export type DuplicateDecision = InferRequestType<Duplicates[':id']['resolve']['$post']>['json'];
 export type DuplicateStatus = DuplicatePair['status'];
+type CycleRoutes = Routes['cycles'][':cycleId'];
+
+/** A cycle's targeting rules, hand-set quotas and last run. */
+export type Targeting = Answer<CycleRoutes['targeting']['$get']>['targeting'];
+export type TargetingRules = Targeting['rules'];
+export type TargetingRun = NonNullable<Targeting['run']>;
+/** Which areas of the quota table to read: a level, within a region or commune. */
+export type TargetingAreaQuery = InferRequestType<CycleRoutes['targeting']['quotas']['$get']>['query'];
+export type TargetingQuotas = Answer<CycleRoutes['targeting']['quotas']['$get']>;
+export type AreaQuota = TargetingQuotas['areas'][number];
+/** Why a household is in or out, as codes and numbers; the console puts it in words. */
+export type TargetingExplanation = Answer<CycleRoutes['targeting']['households'][':rsuId']['$get']>['explanation'];

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress, ListsChanged, WorkshopEvent } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -110,6 +110,21 @@ export function watchWorkshops(cycleId: string, handlers: WatchHandlers<Workshop
     'workshop:changed',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('workshops:watch', cycleId, done),
     (socket) => socket.emit('workshops:unwatch', cycleId),
+    {
+      ...handlers,
+      onEvent: (event) => {
+        if (event.cycleId === cycleId) handlers.onEvent(event);
+      },
+    },
+  );
+}
+
+/** The eligibility runs of one cycle (its targeting page); leaving the page leaves the room. */
+export function watchTargeting(cycleId: string, handlers: WatchHandlers<TargetingProgress>): () => void {
+  return watch(
+    'targeting:progress',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('targeting:watch', cycleId, done),
+    (socket) => socket.emit('targeting:unwatch', cycleId),
     {
       ...handlers,
       onEvent: (event) => {
