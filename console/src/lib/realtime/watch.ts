@@ -64,20 +64,34 @@ export function watchCycles(handlers: WatchHandlers): () => void {
   );
 }
 
-/** Changes of one cycle (its page); events of other cycles are filtered out. */
-export function watchCycle(cycleId: string, handlers: WatchHandlers): () => void {
+/** Rooms of one cycle and the events they carry; the joins differ, the filtering does not. */
+type CycleRoomEvent = 'cycle:changed' | 'lists:changed' | 'workshop:changed' | 'targeting:progress';
+const CYCLE_ROOMS = {
+  'cycle:changed': ['cycle:watch', 'cycle:unwatch'],
+  // Commune lists travel in the cycle's own room.
+  'lists:changed': ['cycle:watch', 'cycle:unwatch'],
+  'workshop:changed': ['workshops:watch', 'workshops:unwatch'],
+  'targeting:progress': ['targeting:watch', 'targeting:unwatch'],
+} as const satisfies Record<CycleRoomEvent, readonly [string, string]>;
+
+/** One cycle's events of a kind (its pages); events of other cycles are filtered out. */
+function watchCycleRoom<K extends CycleRoomEvent>(event: K, cycleId: string, handlers: WatchHandlers<Parameters<ServerToClientEvents[K]>[0]>): () => void {
+  const [join, leave] = CYCLE_ROOMS[event];
   return watch(
-    'cycle:changed',
-    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done),
-    (socket) => socket.emit('cycle:unwatch', cycleId),
+    event,
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit(join, cycleId, done),
+    (socket) => socket.emit(leave, cycleId),
     {
       ...handlers,
-      onEvent: (event) => {
-        if (event.cycleId === cycleId) handlers.onEvent(event);
+      onEvent: (payload) => {
+        if (payload.cycleId === cycleId) handlers.onEvent(payload);
       },
     },
   );
 }
+
+/** Changes of one cycle (its page). */
+export const watchCycle = (cycleId: string, handlers: WatchHandlers) => watchCycleRoom('cycle:changed', cycleId, handlers);
 
 /** The progress of every register import (the register page); leaving the page leaves the room. */
 export function watchImports(handlers: WatchHandlers<ImportProgress>): () => void {
@@ -89,47 +103,11 @@ export function watchImports(handlers: WatchHandlers<ImportProgress>): () => voi
   );
 }
 
-/** Changes of one cycle's commune lists (the validation page); they travel in the cycle's room. */
-export function watchLists(cycleId: string, handlers: WatchHandlers<ListsChanged>): () => void {
-  return watch(
-    'lists:changed',
-    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('cycle:watch', cycleId, done),
-    (socket) => socket.emit('cycle:unwatch', cycleId),
-    {
-      ...handlers,
-      onEvent: (event) => {
-        if (event.cycleId === cycleId) handlers.onEvent(event);
-      },
-    },
-  );
-}
+/** Changes of one cycle's commune lists (the validation page). */
+export const watchLists = (cycleId: string, handlers: WatchHandlers<ListsChanged>) => watchCycleRoom('lists:changed', cycleId, handlers);
 
 /** Changes of one cycle's training workshops (its workshops page, its training phase). */
-export function watchWorkshops(cycleId: string, handlers: WatchHandlers<WorkshopEvent>): () => void {
-  return watch(
-    'workshop:changed',
-    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('workshops:watch', cycleId, done),
-    (socket) => socket.emit('workshops:unwatch', cycleId),
-    {
-      ...handlers,
-      onEvent: (event) => {
-        if (event.cycleId === cycleId) handlers.onEvent(event);
-      },
-    },
-  );
-}
+export const watchWorkshops = (cycleId: string, handlers: WatchHandlers<WorkshopEvent>) => watchCycleRoom('workshop:changed', cycleId, handlers);
 
 /** The eligibility runs of one cycle (its targeting page); leaving the page leaves the room. */
-export function watchTargeting(cycleId: string, handlers: WatchHandlers<TargetingProgress>): () => void {
-  return watch(
-    'targeting:progress',
-    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('targeting:watch', cycleId, done),
-    (socket) => socket.emit('targeting:unwatch', cycleId),
-    {
-      ...handlers,
-      onEvent: (event) => {
-        if (event.cycleId === cycleId) handlers.onEvent(event);
-      },
-    },
-  );
-}
+export const watchTargeting = (cycleId: string, handlers: WatchHandlers<TargetingProgress>) => watchCycleRoom('targeting:progress', cycleId, handlers);
