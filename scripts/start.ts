@@ -9,6 +9,7 @@ import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
 import { demoCycle, seedDemoWorkshops } from './demo-cycle';
+import { seedDemoTargeting } from './demo-targeting';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
 import { startTemporalDevServer } from './stack/temporal-dev-server';
@@ -56,6 +57,7 @@ async function seedDemoCycle(apiUrl: string) {
     say(`demo cycle created: ${demoCycle.name}`);
     await seedDemoWorkshops(coordinator.call, created.body.cycle.id);
     say('demo training workshops planned (21–24 July 2020), five reports recorded');
+    await seedDemoTargeting(coordinator.call, dataDir, say);
   }
   await coordinator.call('POST', '/api/auth/logout');
 }
