@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
-import postgres, { type TransactionSql } from 'postgres';
+import postgres, { type ReservedSql } from 'postgres';
 import type { Database } from '../../db/client';
 import { communes, registerImports, type ImportCheckpoint } from '../../db/schema';
 import { IMPORTS_CHANNEL, type ImportProgress } from '../../domain/events';
@@ -72,12 +72,11 @@ export function createRegisterImportActivities({ database }: { database: Databas
     .map((c) => `households.${c} is distinct from excluded.${c}`)
     .join(' or ');
 
-  /** Copies a batch into the session's staging table (emptied at each commit); copying never meets a conflict. */
-  async function stage(tx: TransactionSql, copyText: string) {
-    await tx`create temp table if not exists register_staging (like households including defaults) on commit delete rows`;
+  /** Copies a batch into the session's staging table (emptied at each commit). */
+  async function stage(conn: ReservedSql, copyText: string) {
     // postgres.js loses an error raised by a COPY after its last byte is sent (the end callback never
     // fires): only this constraint-free temp table is ever copied into, never households itself.
-    const writable = await tx`copy register_staging (${tx.unsafe(COPY_COLUMNS.join(', '))}) from stdin`.writable();
+    const writable = await conn`copy register_staging (${conn.unsafe(COPY_COLUMNS.join(', '))}) from stdin`.writable();
     await new Promise<void>((resolve, reject) => {
       writable.on('error', reject);
       writable.end(copyText, () => resolve());
@@ -85,9 +84,9 @@ export function createRegisterImportActivities({ database }: { database: Databas
   }
 
   /** Upserts the staged rows: new households are inserted, changed ones updated, the same ones left alone. */
-  async function upsertStaged(tx: TransactionSql): Promise<{ inserted: number; updated: number }> {
+  async function upsertStaged(conn: ReservedSql): Promise<{ inserted: number; updated: number }> {
     // Re-importing the same rows changes nothing: unchanged rows are not even rewritten.
-    const [counts] = await tx.unsafe<Array<{ inserted: number; updated: number }>>(
+    const [counts] = await conn.unsafe<Array<{ inserted: number; updated: number }>>(
       `with up as (
          insert into households (${COPY_COLUMNS.join(', ')})
          select ${COPY_COLUMNS.join(', ')} from register_staging
@@ -102,47 +101,63 @@ export function createRegisterImportActivities({ database }: { database: Databas
 
   // Drizzle sets this client's JSON serializer to pass strings through: JSON goes in as text, cast to jsonb.
   /**
-   * Writes one batch, its errors, the counters and the checkpoint in one transaction. While batches
-   * hold only new households (a first import), they are inserted without the upsert's conflict
-   * handling, which costs Postgres a quarter less; the first batch that meets a known RSU id turns
-   * the rest of the file over to the upsert.
+   * Writes one batch, its errors, the counters and the checkpoint in one transaction, on the import's
+   * own connection. Statements whose results nothing waits for go out together (pipelined): on a busy
+   * machine each round trip waits for both processes to be scheduled, and a batch would make six.
    */
-  async function commitBatch(importId: string, { copyText, accepted, errors, checkpoint, read }: ParsedBatch, mode: { onlyNew: boolean }) {
-    return sql.begin(async (tx) => {
-      // Not waiting for the WAL flush is safe: the checkpoint commits with its rows, so a batch lost
-      // to a database crash is lost with its checkpoint and simply read again.
-      await tx`set local synchronous_commit = off`;
-      let inserted = 0;
-      let updated = 0;
+  async function writeBatch(conn: ReservedSql, importId: string, { copyText, accepted, errors, checkpoint, read }: ParsedBatch, onlyNew: boolean) {
+    const rejectedRows = new Set(errors.map((e) => e.rowNumber)).size;
+    try {
+      const begun = conn`begin`.execute();
+      let counts = { inserted: 0, updated: 0 };
+      const sent: Promise<unknown>[] = [begun];
       if (accepted > 0) {
-        await stage(tx, copyText);
-        if (mode.onlyNew) {
-          try {
-            await tx.savepoint((sp) => sp.unsafe(`insert into households (${COPY_COLUMNS.join(', ')}) select ${COPY_COLUMNS.join(', ')} from register_staging`));
-            inserted = accepted;
-          } catch (err) {
-            if (!(err instanceof postgres.PostgresError && err.code === UNIQUE_VIOLATION)) throw err;
-            mode.onlyNew = false;
-          }
+        await stage(conn, copyText);
+        if (onlyNew) {
+          sent.push(conn.unsafe(`insert into households (${COPY_COLUMNS.join(', ')}) select ${COPY_COLUMNS.join(', ')} from register_staging`).execute());
+          counts = { inserted: accepted, updated: 0 };
+        } else {
+          counts = await upsertStaged(conn);
         }
-        if (!mode.onlyNew) ({ inserted, updated } = await upsertStaged(tx));
       }
       if (errors.length > 0) {
-        await tx`insert into register_import_errors ${tx(errors.map((e) => ({ import_id: importId, row_number: e.rowNumber, field: e.field, reason: e.reason })))} on conflict do nothing`;
+        sent.push(conn`insert into register_import_errors ${conn(errors.map((e) => ({ import_id: importId, row_number: e.rowNumber, field: e.field, reason: e.reason })))} on conflict do nothing`.execute());
       }
-      const rejectedRows = new Set(errors.map((e) => e.rowNumber)).size;
-      const [row] = await tx<Totals[]>`
+      const totals = conn<Totals[]>`
         update register_imports set
           rows_read = rows_read + ${read},
           rows_accepted = rows_accepted + ${read - rejectedRows},
           rows_rejected = rows_rejected + ${rejectedRows},
-          rows_inserted = rows_inserted + ${inserted},
-          rows_updated = rows_updated + ${updated},
+          rows_inserted = rows_inserted + ${counts.inserted},
+          rows_updated = rows_updated + ${counts.updated},
           checkpoint = ${JSON.stringify(checkpoint)}::jsonb
         where id = ${importId}
-        returning rows_read, rows_accepted, rows_rejected, bytes_total::float8 as bytes_total, (extract(epoch from started_at) * 1000)::float8 as started_ms`;
-      return row!;
-    });
+        returning rows_read, rows_accepted, rows_rejected, bytes_total::float8 as bytes_total, (extract(epoch from started_at) * 1000)::float8 as started_ms`.execute();
+      // After a failed statement Postgres answers this commit with a rollback, and the failure rejects below.
+      sent.push(totals, conn`commit`.execute());
+      await Promise.all(sent);
+      return (await totals)[0]!;
+    } catch (err) {
+      await conn`rollback`.catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * While batches hold only new households (a first import), they go in with a plain insert, which
+   * costs Postgres a quarter less than the upsert's conflict handling. The first batch that meets a
+   * known RSU id is rolled back and written again by the upsert, as is the rest of the file.
+   */
+  async function commitBatch(conn: ReservedSql, importId: string, batch: ParsedBatch, mode: { onlyNew: boolean }) {
+    if (mode.onlyNew) {
+      try {
+        return await writeBatch(conn, importId, batch, true);
+      } catch (err) {
+        if (!(err instanceof postgres.PostgresError && err.code === UNIQUE_VIOLATION)) throw err;
+        mode.onlyNew = false;
+      }
+    }
+    return writeBatch(conn, importId, batch, false);
   }
 
   return {
@@ -186,9 +201,15 @@ export function createRegisterImportActivities({ database }: { database: Databas
       const parseJob: ParseJob = { importId, path: job.filePath, format: job.format, from, communes: known, batchRows: BATCH_ROWS };
       const parser = new Worker(new URL('./parse-worker-entry.mjs', import.meta.url), { workerData: parseJob, resourceLimits: PARSER_HEAP });
       const mode = { onlyNew: true };
+      // One connection for the whole file: its session settings and staging table are set up once.
+      const conn = await sql.reserve();
       try {
+        // Not waiting for the WAL flush at each commit is safe: a batch's checkpoint commits with its
+        // rows, so a batch lost to a database crash is lost with its checkpoint and simply read again.
+        await conn`set synchronous_commit = off`;
+        await conn`create temp table if not exists register_staging (like households including defaults) on commit delete rows`;
         for await (const batch of batchesOf(parser)) {
-          const totals = await commitBatch(importId, batch, mode);
+          const totals = await commitBatch(conn, importId, batch, mode);
           parser.postMessage({ type: 'next' } satisfies ToParser);
           const now = Date.now();
           if (now - lastBeat >= HEARTBEAT_MS) {
@@ -198,6 +219,8 @@ export function createRegisterImportActivities({ database }: { database: Databas
           }
         }
       } finally {
+        await conn`reset synchronous_commit`.catch(() => undefined);
+        conn.release();
         await parser.terminate();
       }
 

@@ -79,6 +79,20 @@ describe('register import', () => {
     expect([changed!.householdSize, changed!.phone]).toEqual([20, '+22390112233']);
   });
 
+  it('counts right when a later batch of a new file meets households of an earlier one', async () => {
+    // 10,000 rows make the first batch (all new, inserted plainly); the second repeats household 200,000
+    // with a new size and refuses one row, so it is rolled back and written again by the upsert.
+    const rows = Array.from({ length: 10_000 }, (_, i) => household(200_000 + i));
+    const tail = [household(300_000), household(200_000, { household_size: '33' }), household(300_001, { sex: 'X' }), household(300_002)];
+    const started = await upload(csv([...rows, ...tail]), 'fileName=repeat.csv&format=csv');
+    const done = await finished(started.body.import.id);
+    expect(done).toMatchObject({ rowsRead: 10_004, rowsAccepted: 10_003, rowsRejected: 1, rowsInserted: 10_002, rowsUpdated: 1 });
+    const [repeated] = await stack.database.db.select().from(households).where(eq(households.rsuId, rows[0]!.rsu_id));
+    expect(repeated!.householdSize).toBe(33);
+    const report = await officer.call('GET', `/api/register/imports/${started.body.import.id}/errors.csv`);
+    expect(String(report.body).trim().split('\n')).toEqual(['row,field,reason', '10003,sex,"""X"" is neither F nor M"']);
+  });
+
   it('reads NDJSON from collection apps as well', async () => {
     const lines = [household(700), household(701, { sex: 'Z' })].map((r) => JSON.stringify({ ...r, birth_year: Number(r.birth_year), food_insecure: true, covid_case: false, covid_hit: false })).join('\n');
     const started = await officer.call('POST', '/api/register/imports?fileName=app.ndjson&format=ndjson', lines + '\nnot json\n', { 'content-type': 'application/x-ndjson' });
