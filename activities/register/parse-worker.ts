@@ -12,6 +12,8 @@ export interface ParseJob {
   from: ImportCheckpoint;
   communes: string[];
   batchRows: number;
+  /** Batches that may be sent before the first `next`: the activity writes some while one more waits. */
+  ahead: number;
 }
 
 /** One batch, ready to write: COPY text of the accepted rows, the refused ones, where the next batch starts. */
@@ -24,7 +26,7 @@ export interface ParsedBatch {
 }
 
 export type FromParser = { type: 'batch'; batch: ParsedBatch } | { type: 'done' } | { type: 'error'; message: string };
-/** The activity asks for the next batch: at most one waits while one is written. */
+/** The activity asks for one more batch each time one commits. */
 export type ToParser = { type: 'next' };
 
 /** COPY's text format: tab-separated, \N for null, backslash escaped (validation refused control characters), then the import's id. */
@@ -52,7 +54,7 @@ const copyText = (v: string) => (v.includes('\\') ? v.replaceAll('\\', '\\\\') :
 
 async function run(job: ParseJob) {
   const port = parentPort!;
-  let credits = 2;
+  let credits = job.ahead;
   let wake: (() => void) | null = null;
   port.on('message', (m: ToParser) => {
     if (m.type === 'next') {
