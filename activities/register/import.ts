@@ -6,23 +6,20 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { communes, registerImports, type ImportCheckpoint } from '../../db/schema';
 import { IMPORTS_CHANNEL, type ImportProgress } from '../../domain/events';
-import { REGISTER_COLUMNS } from '../../domain/register';
+import { openBatchWriter, type Totals } from './batch-writer';
 import type { FromParser, ParsedBatch, ParseJob, ToParser } from './parse-worker';
 
-/** Rows per committed batch: each batch moves the checkpoint, so a killed worker redoes at most one. */
+/**
+ * Rows per committed batch: each batch moves the checkpoint, so a killed worker redoes at most one
+ * batch's insert (and the copy of the next one into its staging table).
+ */
 const BATCH_ROWS = 10_000;
 const HEARTBEAT_MS = 1_000;
-
-/** The file's columns are the table's, in the same order (domain/register.ts). */
-const COLUMNS = REGISTER_COLUMNS;
-
-interface Totals {
-  rows_read: number;
-  rows_accepted: number;
-  rows_rejected: number;
-  bytes_total: number;
-  started_ms: number | null;
-}
+/**
+ * The parser thread keeps under 30 MB alive (a batch or two of rows); left alone, V8 lets its heap
+ * grow far past that before collecting, which alone would take the import over 300 MB.
+ */
+const PARSER_HEAP = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 64 };
 
 export interface ImportResult {
   rowsRead: number;
@@ -55,60 +52,6 @@ async function* batchesOf(parser: Worker): AsyncGenerator<ParsedBatch> {
 
 export function createRegisterImportActivities({ database }: { database: Database }) {
   const { sql, db } = database;
-
-  // Drizzle sets this client's JSON serializer to pass strings through: JSON goes in as text, cast to jsonb.
-  /** Writes one batch, its errors, the counters and the checkpoint in one transaction. */
-  async function commitBatch(importId: string, { copyText, accepted, errors, checkpoint, read }: ParsedBatch) {
-    return sql.begin(async (tx) => {
-      // The checkpoint commits with its rows: a batch lost to a database crash is simply read again.
-      await tx`set local synchronous_commit = off`;
-      let inserted = 0;
-      let updated = 0;
-      if (accepted > 0) {
-        await tx`create temp table if not exists register_staging (like households including defaults) on commit delete rows`;
-        const writable = await tx`copy register_staging (${tx.unsafe(COLUMNS.join(', '))}) from stdin`.writable();
-        await new Promise<void>((resolve, reject) => {
-          writable.on('error', reject);
-          writable.end(copyText, () => resolve());
-        });
-        const set = COLUMNS.filter((c) => c !== 'rsu_id')
-          .map((c) => `${c} = excluded.${c}`)
-          .join(', ');
-        const changed = COLUMNS.filter((c) => c !== 'rsu_id')
-          .map((c) => `households.${c} is distinct from excluded.${c}`)
-          .join(' or ');
-        // Re-importing the same rows changes nothing: unchanged rows are not even rewritten.
-        const [counts] = await tx.unsafe(
-          `with up as (
-             insert into households (${COLUMNS.join(', ')}, last_import_id)
-             select ${COLUMNS.join(', ')}, $1 from register_staging
-             on conflict (rsu_id) do update set ${set}, last_import_id = excluded.last_import_id, updated_at = now()
-             where ${changed}
-             returning (xmax = 0) as inserted
-           )
-           select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from up`,
-          [importId],
-        );
-        inserted = counts!.inserted;
-        updated = counts!.updated;
-      }
-      if (errors.length > 0) {
-        await tx`insert into register_import_errors ${tx(errors.map((e) => ({ import_id: importId, row_number: e.rowNumber, field: e.field, reason: e.reason })))} on conflict do nothing`;
-      }
-      const rejectedRows = new Set(errors.map((e) => e.rowNumber)).size;
-      const [row] = await tx<Totals[]>`
-        update register_imports set
-          rows_read = rows_read + ${read},
-          rows_accepted = rows_accepted + ${read - rejectedRows},
-          rows_rejected = rows_rejected + ${rejectedRows},
-          rows_inserted = rows_inserted + ${inserted},
-          rows_updated = rows_updated + ${updated},
-          checkpoint = ${JSON.stringify(checkpoint)}::jsonb
-        where id = ${importId}
-        returning rows_read, rows_accepted, rows_rejected, bytes_total::float8 as bytes_total, (extract(epoch from started_at) * 1000)::float8 as started_ms`;
-      return row!;
-    });
-  }
 
   return {
     /**
@@ -147,21 +90,23 @@ export function createRegisterImportActivities({ database }: { database: Databas
         await sql`select pg_notify(${IMPORTS_CHANNEL}, ${JSON.stringify(progress)})`;
       };
 
-      // Reading and checking rows runs in a worker thread, so it overlaps the database writes here.
-      const parseJob: ParseJob = { path: job.filePath, format: job.format, from, communes: known, batchRows: BATCH_ROWS };
-      const parser = new Worker(new URL('./parse-worker-entry.mjs', import.meta.url), { workerData: parseJob });
-      try {
-        for await (const batch of batchesOf(parser)) {
-          const totals = await commitBatch(importId, batch);
-          parser.postMessage({ type: 'next' } satisfies ToParser);
-          const now = Date.now();
-          if (now - lastBeat >= HEARTBEAT_MS) {
-            lastBeat = now;
-            Context.current().heartbeat({ rowNumber: batch.checkpoint.rowNumber });
-            await notifyProgress(totals, batch.checkpoint.byteOffset, 'running');
-          }
+      const writer = await openBatchWriter(sql, importId, async (batch, totals) => {
+        parser.postMessage({ type: 'next' } satisfies ToParser);
+        const now = Date.now();
+        if (now - lastBeat >= HEARTBEAT_MS) {
+          lastBeat = now;
+          Context.current().heartbeat({ rowNumber: batch.checkpoint.rowNumber });
+          await notifyProgress(totals, batch.checkpoint.byteOffset, 'running');
         }
+      });
+      // Reading and checking rows runs in a worker thread, so it overlaps the database writes here.
+      const parseJob: ParseJob = { importId, path: job.filePath, format: job.format, from, communes: known, batchRows: BATCH_ROWS, ahead: writer.ahead };
+      const parser = new Worker(new URL('./parse-worker-entry.mjs', import.meta.url), { workerData: parseJob, resourceLimits: PARSER_HEAP });
+      try {
+        for await (const batch of batchesOf(parser)) await writer.add(batch);
+        await writer.drain();
       } finally {
+        await writer.close();
         await parser.terminate();
       }
 

@@ -6,11 +6,14 @@ import { readRows } from './read-rows';
 import { validateRow, type RowError } from './validate-row';
 
 export interface ParseJob {
+  importId: string;
   path: string;
   format: RegisterFormat;
   from: ImportCheckpoint;
   communes: string[];
   batchRows: number;
+  /** Batches that may be sent before the first `next`: the activity writes some while one more waits. */
+  ahead: number;
 }
 
 /** One batch, ready to write: COPY text of the accepted rows, the refused ones, where the next batch starts. */
@@ -23,32 +26,35 @@ export interface ParsedBatch {
 }
 
 export type FromParser = { type: 'batch'; batch: ParsedBatch } | { type: 'done' } | { type: 'error'; message: string };
-/** The activity asks for the next batch: at most one waits while one is written. */
+/** The activity asks for one more batch each time one commits. */
 export type ToParser = { type: 'next' };
 
-/** COPY's text format: tab-separated, \N for null, backslash escaped (validation refused control characters). */
-export function copyLine(r: HouseholdRecord): string {
-  const esc = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\'));
+/** COPY's text format: tab-separated, \N for null, backslash escaped (validation refused control characters), then the import's id. */
+export function copyLine(r: HouseholdRecord, importId: string): string {
+  // One join, not a template: a template's pieces stay a rope of small strings until the batch is joined.
   return [
     r.rsuId,
-    esc(r.headName),
+    copyText(r.headName),
     r.sex,
     r.birthYear,
-    esc(r.nina),
-    esc(r.phone),
+    r.nina === null ? '\\N' : copyText(r.nina),
+    r.phone === null ? '\\N' : copyText(r.phone),
     r.communeCode,
-    esc(r.village),
+    copyText(r.village),
     r.householdSize,
     r.foodInsecure ? 't' : 'f',
     r.covidCase ? 't' : 'f',
     r.covidHit ? 't' : 'f',
     r.welfareScore === null ? '\\N' : r.welfareScore,
+    importId,
   ].join('\t');
 }
 
+const copyText = (v: string) => (v.includes('\\') ? v.replaceAll('\\', '\\\\') : v);
+
 async function run(job: ParseJob) {
   const port = parentPort!;
-  let credits = 2;
+  let credits = job.ahead;
   let wake: (() => void) | null = null;
   port.on('message', (m: ToParser) => {
     if (m.type === 'next') {
@@ -73,19 +79,21 @@ async function run(job: ParseJob) {
     read = 0;
   };
 
-  for await (const row of readRows(job.path, job.format, { ...job.from }, (columns) => (checkpoint.columns = columns))) {
-    read += 1;
-    checkpoint.byteOffset = row.endOffset;
-    checkpoint.rowNumber = row.rowNumber;
-    if (!row.values) {
-      errors.push({ rowNumber: row.rowNumber, field: 'row', reason: row.unreadable ?? 'unreadable' });
-    } else {
-      const result = validateRow(row.values, known);
-      // The last row of a batch with the same RSU id wins: one upsert cannot touch a row twice.
-      if (result.ok) lines.set(result.record.rsuId, copyLine(result.record));
-      else for (const e of result.errors) errors.push({ rowNumber: row.rowNumber, ...e });
+  for await (const rows of readRows(job.path, job.format, { ...job.from }, (columns) => (checkpoint.columns = columns))) {
+    for (const row of rows) {
+      read += 1;
+      checkpoint.byteOffset = row.endOffset;
+      checkpoint.rowNumber = row.rowNumber;
+      if (!row.values) {
+        errors.push({ rowNumber: row.rowNumber, field: 'row', reason: row.unreadable ?? 'unreadable' });
+      } else {
+        const result = validateRow(row.values, known);
+        // The last row of a batch with the same RSU id wins: one upsert cannot touch a row twice.
+        if (result.ok) lines.set(result.record.rsuId, copyLine(result.record, job.importId));
+        else for (const e of result.errors) errors.push({ rowNumber: row.rowNumber, ...e });
+      }
+      if (read >= job.batchRows) await send();
     }
-    if (read >= job.batchRows) await send();
   }
   await send();
   port.postMessage({ type: 'done' } satisfies FromParser);

@@ -79,6 +79,25 @@ describe('register import', () => {
     expect([changed!.householdSize, changed!.phone]).toEqual([20, '+22390112233']);
   });
 
+  it('counts right when a later batch of a new file meets households of an earlier one', async () => {
+    // Batches of 10,000 rows: the first is all new (inserted plainly); the second repeats household
+    // 200,000 with a new size and refuses one row, so it is rolled back, with the third written
+    // behind it, and both go again through the upsert.
+    const rows = Array.from({ length: 20_000 }, (_, i) => household(200_000 + i));
+    rows[15_000] = household(200_000, { household_size: '33' });
+    rows[15_001] = household(215_001, { sex: 'X' });
+    const tail = [household(300_000), household(300_001)];
+    const started = await upload(csv([...rows, ...tail]), 'fileName=repeat.csv&format=csv');
+    const done = await finished(started.body.import.id);
+    expect(done).toMatchObject({ rowsRead: 20_002, rowsAccepted: 20_001, rowsRejected: 1, rowsInserted: 20_000, rowsUpdated: 1 });
+    const [repeated] = await stack.database.db.select().from(households).where(eq(households.rsuId, rows[0]!.rsu_id));
+    expect(repeated!.householdSize).toBe(33);
+    const [stored] = await stack.database.db.select({ n: count() }).from(households).where(eq(households.lastImportId, started.body.import.id));
+    expect(stored!.n).toBe(20_000);
+    const report = await officer.call('GET', `/api/register/imports/${started.body.import.id}/errors.csv`);
+    expect(String(report.body).trim().split('\n')).toEqual(['row,field,reason', '15002,sex,"""X"" is neither F nor M"']);
+  });
+
   it('reads NDJSON from collection apps as well', async () => {
     const lines = [household(700), household(701, { sex: 'Z' })].map((r) => JSON.stringify({ ...r, birth_year: Number(r.birth_year), food_insecure: true, covid_case: false, covid_hit: false })).join('\n');
     const started = await officer.call('POST', '/api/register/imports?fileName=app.ndjson&format=ndjson', lines + '\nnot json\n', { 'content-type': 'application/x-ndjson' });
