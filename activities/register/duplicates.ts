@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
-import { headNameKey } from '../../db/schema';
+import { identityKey } from '../../db/schema';
 import { IMPORTS_CHANNEL, type ImportProgress } from '../../domain/events';
 
 const HEARTBEAT_MS = 5_000;
@@ -9,9 +9,9 @@ const HEARTBEAT_MS = 5_000;
 /** Pairs a household touched by the import with every other live household that shares one of the keys. */
 const FLAG_PAIRS = `
 with touched as (
-  select rsu_id, nina, phone, birth_year, commune_code, ${headNameKey('head_name')} as name_key
-  from households
-  where last_import_id = $1 and duplicate_of is null
+  select h.rsu_id, h.nina, h.phone, ${identityKey('h')} as identity
+  from households h
+  where h.last_import_id = $1 and h.duplicate_of is null
 ),
 candidates as (
   select t.rsu_id as x, h.rsu_id as y, 'nina'::duplicate_reason as reason
@@ -23,8 +23,7 @@ candidates as (
   where h.rsu_id <> t.rsu_id and h.duplicate_of is null
   union all
   select t.rsu_id, h.rsu_id, 'name-birth-commune'::duplicate_reason
-  from touched t join households h
-    on h.commune_code = t.commune_code and h.birth_year = t.birth_year and ${headNameKey('h.head_name')} = t.name_key
+  from touched t join households h on ${identityKey('h')} = t.identity
   where h.rsu_id <> t.rsu_id and h.duplicate_of is null
 ),
 found as (

@@ -29,7 +29,10 @@ export interface ImportResult {
   rowsUpdated: number;
 }
 
-/** The parser thread's batches, in order, until it is done; its failure fails the activity (and is retried). */
+/** The file cannot be read to its end: the import fails for good instead of being retried forever. */
+class UnreadableFile extends Error {}
+
+/** The parser thread's batches, in order, until it is done; its failure fails the activity (and is retried unless the file is broken). */
 async function* batchesOf(parser: Worker): AsyncGenerator<ParsedBatch> {
   const queue: FromParser[] = [];
   let wake: (() => void) | null = null;
@@ -45,7 +48,10 @@ async function* batchesOf(parser: Worker): AsyncGenerator<ParsedBatch> {
     while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     const m = queue.shift()!;
     if (m.type === 'done') return;
-    if (m.type === 'error') throw new Error(`Reading the register file failed: ${m.message}`);
+    if (m.type === 'error') {
+      const message = `Reading the register file failed: ${m.message}`;
+      throw m.unreadable ? new UnreadableFile(message) : new Error(message);
+    }
     yield m.batch;
   }
 }
@@ -105,6 +111,13 @@ export function createRegisterImportActivities({ database }: { database: Databas
       try {
         for await (const batch of batchesOf(parser)) await writer.add(batch);
         await writer.drain();
+      } catch (err) {
+        if (!(err instanceof UnreadableFile)) throw err;
+        // What was committed before the broken place stays; the rest of the file cannot be read.
+        const [failed] = await db.update(registerImports).set({ status: 'failed', failure: err.message, finishedAt: new Date() }).where(eq(registerImports.id, importId)).returning();
+        const totals = { rows_read: failed!.rowsRead, rows_accepted: failed!.rowsAccepted, rows_rejected: failed!.rowsRejected, bytes_total: failed!.bytesTotal, started_ms: failed!.startedAt?.getTime() ?? null };
+        await notifyProgress(totals, failed!.checkpoint?.byteOffset ?? 0, 'failed');
+        throw ApplicationFailure.nonRetryable(err.message, 'RegisterFileUnreadable');
       } finally {
         await writer.close();
         await parser.terminate();

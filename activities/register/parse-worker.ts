@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ImportCheckpoint } from '../../db/schema';
 import type { HouseholdRecord, RegisterFormat } from '../../domain/register';
-import { readRows } from './read-rows';
+import { readRows, RegisterFileError } from './read-rows';
 import { validateRow, type RowError } from './validate-row';
 
 export interface ParseJob {
@@ -25,7 +25,11 @@ export interface ParsedBatch {
   checkpoint: ImportCheckpoint;
 }
 
-export type FromParser = { type: 'batch'; batch: ParsedBatch } | { type: 'done' } | { type: 'error'; message: string };
+export type FromParser =
+  | { type: 'batch'; batch: ParsedBatch }
+  | { type: 'done' }
+  /** `unreadable`: the file itself is broken (an unclosed quote, a line without end); reading it again cannot help. */
+  | { type: 'error'; message: string; unreadable?: boolean };
 /** The activity asks for one more batch each time one commits. */
 export type ToParser = { type: 'next' };
 
@@ -100,5 +104,7 @@ async function run(job: ParseJob) {
 }
 
 if (parentPort && workerData) {
-  run(workerData as ParseJob).catch((err: unknown) => parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromParser));
+  run(workerData as ParseJob).catch((err: unknown) =>
+    parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), unreadable: err instanceof RegisterFileError } satisfies FromParser),
+  );
 }

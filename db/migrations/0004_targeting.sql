@@ -178,7 +178,6 @@ CREATE TABLE "targeting_runs" (
 	"finished_at" timestamp with time zone
 );
 --> statement-breakpoint
-DROP INDEX "households_commune_idx";--> statement-breakpoint
 ALTER TABLE "cycles" ADD COLUMN "settings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "communes" ADD COLUMN "population" integer;--> statement-breakpoint
 ALTER TABLE "communes" ADD COLUMN "poverty_rate" real;--> statement-breakpoint
@@ -207,4 +206,4 @@ CREATE INDEX "duplicate_pairs_import_idx" ON "duplicate_pairs" USING btree ("fou
 CREATE INDEX "targeting_quotas_commune_idx" ON "targeting_quotas" USING btree ("cycle_id","commune_code");--> statement-breakpoint
 CREATE INDEX "targeting_runs_cycle_idx" ON "targeting_runs" USING btree ("cycle_id","created_at");--> statement-breakpoint
 ALTER TABLE "households" ADD CONSTRAINT "households_duplicate_of_households_rsu_id_fk" FOREIGN KEY ("duplicate_of") REFERENCES "public"."households"("rsu_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "households_identity_idx" ON "households" USING btree ("commune_code","birth_year",translate(lower("head_name"), 'àâäáãéèêëíìîïóòôöõúùûüçñ', 'aaaaaeeeeiiiiooooouuuucn'));
+CREATE INDEX "households_identity_idx" ON "households" USING hash (("commune_code" || '|' || "birth_year"::text || '|' || translate(lower("head_name"), 'àâäáãéèêëíìîïóòôöõúùûüçñ', 'aaaaaeeeeiiiiooooouuuucn')));

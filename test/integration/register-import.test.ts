@@ -98,6 +98,20 @@ describe('register import', () => {
     expect(String(report.body).trim().split('\n')).toEqual(['row,field,reason', '15002,sex,"""X"" is neither F nor M"']);
   });
 
+  it('fails for good, with the reason, a file that cannot be read to its end instead of retrying it forever', async () => {
+    const broken = csv([household(901), household(902)]) + 'RSU-0000000903,"Awa Traoré\n';
+    const started = await upload(broken, 'fileName=rsu-coupe.csv&format=csv');
+    expect(started.status).toBe(202);
+    await expect
+      .poll(async () => (await officer.call('GET', `/api/register/imports/${started.body.import.id}`)).body.import.status, { timeout: 60_000, interval: 200 })
+      .toBe('failed');
+    const failed = (await officer.call('GET', `/api/register/imports/${started.body.import.id}`)).body.import;
+    expect(failed.failure).toContain('quoted field is not closed');
+    // The workflow ends failed at once: no retry of a file that reads the same each time.
+    const workflow = stack.client.workflow.getHandle(registerImportWorkflowId(started.body.import.id));
+    await expect.poll(async () => (await workflow.describe()).status.name, { timeout: 10_000 }).toBe('FAILED');
+  });
+
   it('reads NDJSON from collection apps as well', async () => {
     const lines = [household(700), household(701, { sex: 'Z' })].map((r) => JSON.stringify({ ...r, birth_year: Number(r.birth_year), food_insecure: true, covid_case: false, covid_hit: false })).join('\n');
     const started = await officer.call('POST', '/api/register/imports?fileName=app.ndjson&format=ndjson', lines + '\nnot json\n', { 'content-type': 'application/x-ndjson' });
