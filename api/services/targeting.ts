@@ -66,6 +66,9 @@ function overlaps(a: Area, b: Area): boolean {
   return areaContains(a, b) || areaContains(b, a);
 }
 
+/** How long a run whose results are written may take to close its workflow. */
+const PREVIOUS_RUN_CLOSING_MS = 10_000;
+
 export function createTargetingService({ database, temporal, taskQueue }: TargetingServiceDeps) {
   const { db } = database;
 
@@ -179,11 +182,20 @@ export function createTargetingService({ database, temporal, taskQueue }: Target
         await tx.insert(auditLog).values(auditRow(by, { action: 'targeting.run.start', targetType: 'cycle', targetId: cycleId, after: { runId: inserted[0]!.id } }));
         return inserted;
       });
-      try {
-        await temporal.workflow.start<typeof eligibilityRunWorkflow>(WORKFLOW_TYPES.eligibilityRun, {
+      const start = () =>
+        temporal.workflow.start<typeof eligibilityRunWorkflow>(WORKFLOW_TYPES.eligibilityRun, {
           workflowId: eligibilityRunWorkflowId(cycleId),
           taskQueue,
           args: [{ cycleId, runId: run!.id, by }],
+        });
+      try {
+        await start().catch(async (err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          // The previous run has written its results (the check above saw it finished) but its workflow
+          // may still be closing: let it close, then start once more.
+          const previous = temporal.workflow.getHandle(eligibilityRunWorkflowId(cycleId)).result();
+          await Promise.race([previous.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, PREVIOUS_RUN_CLOSING_MS))]);
+          return start();
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
