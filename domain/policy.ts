@@ -25,6 +25,11 @@ export const ACTIONS = [
   'workshop.manage',
   'duplicate.read',
   'duplicate.review',
+  'procurement.read',
+  'procurement.prepare',
+  'procurement.approve',
+  'procurement.manage',
+  'procurement.template.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -66,10 +71,17 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'duplicate.read': ['me-officer', 'coordinator', 'focal-point', 'auditor'],
   // A focal point reviews the pairs of their own area only (both households in it).
   'duplicate.review': ['me-officer', 'coordinator', 'focal-point'],
+  'procurement.read': EVERY_ROLE,
+  // An officer opens cases, prepares steps and records the funder's answers; a second officer approves.
+  'procurement.prepare': ['procurement-officer'],
+  'procurement.approve': ['procurement-officer'],
+  // The coordinator cancels a case or restarts it from a step, with a reason.
+  'procurement.manage': ['coordinator'],
+  'procurement.template.manage': ['admin'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
-const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'list.send', 'list.close'];
+const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'list.send', 'list.close', 'procurement.template.manage'];
 
 export type Decision =
   | { allowed: true }

@@ -7,4 +7,5 @@ export const WORKFLOW_TYPES = {
   programCycle: 'programCycleWorkflow',
   cyclePhase: 'cyclePhaseWorkflow',
   registerImport: 'registerImportWorkflow',
+  procurementCase: 'procurementCaseWorkflow',
 } as const;
