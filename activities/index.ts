@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { createBeneficiaryListActivities } from './beneficiary-list';
+import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
 import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRegisterImportActivities(deps),
     ...createBeneficiaryListActivities(deps),
     ...createDuplicateActivities(deps),
+    ...createProcurementActivities(deps),
   };
 }
 

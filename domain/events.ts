@@ -48,3 +48,15 @@ export interface WorkshopEvent {
   at: string;
 }
 export const WORKSHOPS_CHANNEL = 'jigi_workshops';
+
+/** A procurement case moved (an action, a late step, an escalation): inboxes, case pages and boards refetch. */
+export interface ProcurementChanged {
+  caseId: string;
+  cycleId: string;
+  kind: string;
+  step: string;
+  version: number;
+  /** Set when the coordination unit is alerted: a step late, then escalated. */
+  alert: 'late' | 'escalated' | null;
+}
+export const PROCUREMENT_CHANNEL = 'jigi_procurement';

@@ -443,3 +443,27 @@ export function inboxFilters(state: Pick<ProcurementCaseState, 'status' | 'steps
     late: running && s.deadline !== null && Date.parse(s.deadline) <= nowMs,
   };
 }
+
+/** Refusals about what the person still has to fill in, not about whether they may act at all. */
+const FORM_RULES: readonly ProcurementRule[] = ['comment-required', 'step-data-missing', 'bid-deadline-past', 'target-step-invalid'];
+
+/** The actions this person may take on the case now: the buttons the console shows them. */
+export function availableActions(state: ProcurementCaseState, principal: Principal, nowMs: number): CaseActionKind[] {
+  const first = state.steps[0]?.key ?? '';
+  const probes: CaseAction[] = [
+    { kind: 'submit' },
+    { kind: 'approve' },
+    { kind: 'reject', comment: '' },
+    { kind: 'return-for-rework', toStep: first, comment: '' },
+    { kind: 'record-no-objection', granted: true, reference: 'x' },
+    { kind: 'cancel', comment: '' },
+    { kind: 'restart-from', toStep: first, comment: '' },
+  ];
+  return probes
+    .filter((action) => {
+      const why = whyCannotAct(state, action, principal, nowMs);
+      return !why || FORM_RULES.includes(why.rule);
+    })
+    .filter((action) => action.kind !== 'return-for-rework' || state.current > 0)
+    .map((action) => action.kind);
+}

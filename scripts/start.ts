@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../db/client';
 import { loadGeography } from '../db/geography';
+import { loadProcurementTemplates } from '../db/procurement-templates';
 import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
@@ -127,7 +128,9 @@ async function main() {
   await migrateDatabase(databaseUrl);
   {
     const database = createDatabase(databaseUrl, { max: 1 });
-    const geography = await loadGeography(database).finally(() => database.close());
+    const geography = await loadGeography(database)
+      .then(async (loaded) => (await loadProcurementTemplates(database), loaded))
+      .finally(() => database.close());
     say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes`);
   }
   const demo = process.env.JIGI_DEMO !== '0';

@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress, ListsChanged, WorkshopEvent } from '../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, WorkshopEvent } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -11,6 +11,8 @@ export interface ServerToClientEvents {
   'lists:changed': (change: ListsChanged) => void;
   /** A workshop of a watched cycle was planned, changed or reported. */
   'workshop:changed': (event: WorkshopEvent) => void;
+  /** A procurement case moved (an action, a late or escalated step): inboxes, case pages and boards refetch. */
+  'procurement:changed': (change: ProcurementChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -26,6 +28,9 @@ export interface ClientToServerEvents {
   /** Receive changes of one cycle's training workshops (its workshops page and its cycle page). */
   'workshops:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
   'workshops:unwatch': (cycleId: string) => void;
+  /** Receive every change of procurement cases (the notice names ids only; the API scopes what is refetched). */
+  'procurement:watch': (ack: (result: WatchResult) => void) => void;
+  'procurement:unwatch': () => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

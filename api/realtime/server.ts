@@ -7,10 +7,12 @@ import {
   EVENTS_CHANNEL,
   IMPORTS_CHANNEL,
   LISTS_CHANNEL,
+  PROCUREMENT_CHANNEL,
   WORKSHOPS_CHANNEL,
   type ControlMessage,
   type ImportProgress,
   type ListsChanged,
+  type ProcurementChanged,
   type WorkshopEvent,
 } from '../../domain/events';
 import { can } from '../../domain/policy';
@@ -22,6 +24,7 @@ import { isUuid } from '../../domain/ids';
 
 const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
+const PROCUREMENT_ROOM = 'procurement';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
 const workshopsRoom = (cycleId: string) => `workshops:${cycleId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
@@ -104,6 +107,15 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('workshops:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(workshopsRoom(cycleId));
     });
+    socket.on('procurement:watch', async (ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(socket.data.principal, 'procurement.read')) return ack({ ok: false, error: 'Not allowed to read procurement' });
+      await socket.join(PROCUREMENT_ROOM);
+      ack({ ok: true });
+    });
+    socket.on('procurement:unwatch', async () => {
+      await socket.leave(PROCUREMENT_ROOM);
+    });
   });
 
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
@@ -123,6 +135,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const event = parseJson<WorkshopEvent>(payload);
     if (event) io.to(workshopsRoom(event.cycleId)).emit('workshop:changed', event);
   });
+  const procurement = await database.sql.listen(PROCUREMENT_CHANNEL, (payload) => {
+    const change = parseJson<ProcurementChanged>(payload);
+    if (change) io.to(PROCUREMENT_ROOM).emit('procurement:changed', change);
+  });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
     const message = parseJson<ControlMessage>(payload);
@@ -140,6 +156,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await imports.unlisten();
       await lists.unlisten();
       await workshopChanges.unlisten();
+      await procurement.unlisten();
       await control.unlisten();
       await io.close();
     },

@@ -6,3 +6,4 @@ export * from './register';
 export * from './beneficiary-list';
 export * from './training';
 export * from './duplicates';
+export * from './procurement';
