@@ -151,9 +151,9 @@ const CaseDetailSchema = z
   .object({ case: CaseSummarySchema, steps: z.array(StepRowSchema), actions: z.array(ActionRowSchema), allowed: z.array(z.enum(CASE_ACTION_KINDS)) })
   .openapi('ProcurementCase');
 
-const GateSchema = z.object({ caseId: z.string(), title: z.string(), lot: z.array(LotAreaSchema), lotLabel: z.string(), open: z.boolean(), currentStep: z.string() });
+const GateSchema = z.object({ caseId: z.string(), title: z.string(), lot: z.array(LotAreaSchema), lotLabel: z.string(), open: z.boolean(), currentStep: z.string(), stepLabel: Label, late: z.boolean() });
 const FiguresSchema = z.object({
-  steps: z.array(z.object({ key: z.string(), done: z.number().int(), averageSeconds: z.number().int().nullable(), maxSeconds: z.number().int().nullable(), late: z.number().int(), lateNow: z.number().int() })),
+  steps: z.array(z.object({ key: z.string(), label: Label, done: z.number().int(), averageSeconds: z.number().int().nullable(), maxSeconds: z.number().int().nullable(), late: z.number().int(), lateNow: z.number().int() })),
   cases: z.object({ running: z.number().int(), completed: z.number().int(), cancelled: z.number().int(), averageSecondsToComplete: z.number().int().nullable(), late: z.number().int() }),
 });
 
@@ -215,10 +215,10 @@ const getCase = guardedRoute('procurement.read', {
   request: { params: CaseParam },
   responses: { 200: json(CaseDetailSchema, 'The case'), 404: errors[404] },
 });
-const actionRoute = <S extends z.ZodType>(permission: 'procurement.prepare' | 'procurement.approve' | 'procurement.manage', path: string, schema: S, summary: string) =>
+const actionRoute = <P extends string, S extends z.ZodType>(permission: 'procurement.prepare' | 'procurement.approve' | 'procurement.manage', path: P, schema: S, summary: string) =>
   guardedRoute(permission, {
     method: 'post',
-    path: `/cases/{caseId}/${path}`,
+    path: `/cases/{caseId}/${path}` as `/cases/{caseId}/${P}`,
     tags,
     summary,
     request: { params: CaseParam, ...body(schema) },
@@ -345,17 +345,17 @@ export function procurementRoutes({ database, temporal, taskQueue }: Procurement
     };
   }
 
-  const refusalError = (why: ProcurementRefusal) =>
-    why.rule === 'not-permitted' ? new ApiError(403, 'forbidden', why.message, { rule: why.rule }) : new ApiError(409, 'rule_violated', why.message, { rule: why.rule });
+  const refusalError = (why: ProcurementRefusal, caseId: string) =>
+    why.rule === 'not-permitted' ? new ApiError(403, 'forbidden', why.message, { rule: why.rule, caseId }) : new ApiError(409, 'rule_violated', why.message, { rule: why.rule, caseId });
 
   /** Checked here with the workflow's own state and rules, then again by the Update's validator. */
   async function act(by: ActorContext, caseId: string, action: CaseAction) {
     const { principal } = by;
     const row = await requireCase(caseId, principal);
-    if (row.status !== 'running') throw new ApiError(409, 'rule_violated', `This case is ${row.status}: it takes no more actions.`, { rule: 'case-closed' });
+    if (row.status !== 'running') throw new ApiError(409, 'rule_violated', `This case is ${row.status}: it takes no more actions.`, { rule: 'case-closed', caseId });
     const live = await handle(caseId).query(procurementCaseQuery);
     const why = whyCannotAct(live, action, principal, Date.now());
-    if (why) throw refusalError(why);
+    if (why) throw refusalError(why, caseId);
     const update = PROCUREMENT_UPDATES[action.kind] as typeof PROCUREMENT_UPDATES.submit;
     await handle(caseId).executeUpdate(update, { args: [{ action: action as Extract<CaseAction, { kind: 'submit' }>, actor: principal.username, by }] });
     return detail(caseId, principal);
@@ -407,7 +407,7 @@ export function procurementRoutes({ database, temporal, taskQueue }: Procurement
       const caseId = crypto.randomUUID();
       const state = openCase({ caseId, cycleId: input.cycleId, kind: input.kind, lot: input.lot, templateKey: template.key, templateVersion: template.version }, template, Date.now());
       const denied = whyCannotAct(state, { kind: 'submit' }, principal, Date.now());
-      if (denied?.rule === 'not-permitted') throw refusalError(denied);
+      if (denied?.rule === 'not-permitted') throw refusalError(denied, caseId);
       const by = actorContext(c, principal);
 
       await db.transaction(async (tx) => {
@@ -469,8 +469,12 @@ export function procurementRoutes({ database, temporal, taskQueue }: Procurement
       const [cycle] = isUuid(cycleId) ? await db.select({ id: cycles.id }).from(cycles).where(eq(cycles.id, cycleId)) : [];
       if (!cycle) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
       const rows = await db.select().from(procurementCases).where(eq(procurementCases.cycleId, cycleId)).orderBy(asc(procurementCases.createdAt));
+      const described = await summaries(rows, principalIn(c));
       const asGate = (r: (typeof rows)[number]) => ({ caseId: r.id, kind: r.kind, status: r.status, lot: r.lot, currentStep: r.currentStep });
-      const titled = (g: { caseId: string; lot: LotArea[]; open: boolean; currentStep: string }) => ({ ...g, title: rows.find((r) => r.id === g.caseId)!.title, lotLabel: describeLot(g.lot) });
+      const titled = (g: { caseId: string; lot: LotArea[]; open: boolean; currentStep: string }) => {
+        const s = described.find((d) => d.id === g.caseId)!;
+        return { ...g, title: s.title, lotLabel: s.lotLabel, stepLabel: s.stepLabel, late: s.status === 'running' && s.late };
+      };
       const ngo = rows.filter((r) => r.kind === 'ngo' && r.status !== 'cancelled').map((r) => titled({ caseId: r.id, lot: r.lot, open: r.status === 'completed', currentStep: r.currentStep }));
       return c.json({ gates: disbursementGates(rows.map(asGate)).map(titled), ngoCases: ngo }, 200);
     })
@@ -503,6 +507,10 @@ export function procurementRoutes({ database, temporal, taskQueue }: Procurement
         })
         .from(procurementCases)
         .where(scope);
-      return c.json({ steps: stepRows.map(({ position: _position, ...s }) => s), cases: cases! }, 200);
+      // Templates sorted newest first: a step's label is its latest wording.
+      const labels = new Map<string, { fr: string; en: string }>();
+      for (const t of await templates()) for (const s of t.steps) if (!labels.has(s.key)) labels.set(s.key, s.label);
+      const steps = stepRows.map(({ position: _position, ...s }) => ({ ...s, label: labels.get(s.key) ?? { fr: s.key, en: s.key } }));
+      return c.json({ steps, cases: cases! }, 200);
     });
 }

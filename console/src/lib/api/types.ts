@@ -83,3 +83,20 @@ export type DuplicatePage = Answer<Duplicates['$get']>;
 /** Keep one record, merge them (fields chosen one by one), or mark them as two households. */
 export type DuplicateDecision = InferRequestType<Duplicates[':id']['resolve']['$post']>['json'];
 export type DuplicateStatus = DuplicatePair['status'];
+
+type Procurement = Routes['procurement'];
+
+/** A procurement case as inboxes and boards list it: its current step, lateness and what waits on the reader. */
+export type ProcurementCase = Answer<Procurement['cases']['$get']>['cases'][number];
+/** One case with its steps, its timeline (who did what, when) and the actions the reader may take. */
+export type ProcurementCaseDetail = Answer<Procurement['cases'][':caseId']['$get']>;
+export type ProcurementInboxFilter = NonNullable<InferRequestType<Procurement['cases']['$get']>['query']['filter']>;
+export type ProcurementPrepareAction = InferRequestType<Procurement['cases'][':caseId']['prepare']['$post']>['json'];
+export type ProcurementReviewAction = InferRequestType<Procurement['cases'][':caseId']['review']['$post']>['json'];
+export type ProcurementManageAction = InferRequestType<Procurement['cases'][':caseId']['manage']['$post']>['json'];
+export type ProcurementAction = ProcurementPrepareAction | ProcurementReviewAction | ProcurementManageAction;
+export type NewProcurementCase = InferRequestType<Procurement['cases']['$post']>['json'];
+export type ProcurementTemplate = Answer<Procurement['templates']['$get']>['templates'][number];
+/** Each payment-agency lot of a cycle and whether disbursement may start in it. */
+export type ProcurementGates = Answer<Procurement['cycles'][':cycleId']['gates']['$get']>;
+export type ProcurementFigures = Answer<Procurement['figures']['$get']>;

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress, ListsChanged, WorkshopEvent } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, WorkshopEvent } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -116,5 +116,15 @@ export function watchWorkshops(cycleId: string, handlers: WatchHandlers<Workshop
         if (event.cycleId === cycleId) handlers.onEvent(event);
       },
     },
+  );
+}
+
+/** Changes of procurement cases (inbox, case page, board); the notice names ids, the API scopes what is refetched. */
+export function watchProcurement(handlers: WatchHandlers<ProcurementChanged>): () => void {
+  return watch(
+    'procurement:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('procurement:watch', done),
+    (socket) => socket.emit('procurement:unwatch'),
+    handlers,
   );
 }
