@@ -62,3 +62,56 @@ export async function seedDemoWorkshops(call: (method: string, path: string, bod
     if (reported.status !== 200) throw new Error(`reporting the ${w.place} workshop failed: ${reported.status} ${JSON.stringify(reported.body)}`);
   }
 }
+
+type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Prepares the current step of a case with what its kind needs; the second officer approves it, or records the funder's no-objection. */
+async function advanceStep(preparer: Call, approver: Call, caseId: string, approve = true) {
+  const { body } = await preparer('GET', `/api/procurement/cases/${caseId}`);
+  const step = body.steps[body.case.currentIndex];
+  const data =
+    step.kind === 'call'
+      ? { bidDeadline: new Date(Date.now() + 2000).toISOString() }
+      : step.kind === 'bids'
+        ? { bidders: ['Orange Money', 'BNDA', 'BMS'] }
+        : step.kind === 'contract'
+          ? { contract: { agency: 'Orange Money', amountFcfa: 1_250_000_000, feesFcfa: 25_000_000 } }
+          : undefined;
+  const submitted = await preparer('POST', `/api/procurement/cases/${caseId}/prepare`, { kind: 'submit', comment: step.label.fr, documents: [`${step.key}-2021.pdf`], ...(data ? { data } : {}) });
+  if (submitted.status !== 200) throw new Error(`submitting ${step.key} failed: ${submitted.status} ${JSON.stringify(submitted.body)}`);
+  if (!approve) return;
+  const second =
+    step.kind === 'no-objection'
+      ? await approver('POST', `/api/procurement/cases/${caseId}/prepare`, { kind: 'record-no-objection', granted: true, reference: `BM/NO/2021/${step.key}` })
+      : await approver('POST', `/api/procurement/cases/${caseId}/review`, { kind: 'approve', comment: 'Vu et approuvé' });
+  if (second.status !== 200) throw new Error(`approving ${step.key} failed: ${second.status} ${JSON.stringify(second.body)}`);
+  // A published call holds its step until the bid deadline.
+  for (let tries = 0; step.kind === 'call' && tries < 50; tries++) {
+    if ((await preparer('GET', `/api/procurement/cases/${caseId}`)).body.case.currentIndex > body.case.currentIndex) break;
+    await pause(200);
+  }
+}
+
+/**
+ * The demo cycle's procurement (DOMAIN.md): the south's payment agency mobilised, the centre and the
+ * north behind (the 2020 delays), and an NGO for Mopti's accompanying measures just started.
+ */
+export async function seedDemoProcurement(officer: Call, secondOfficer: Call, cycleId: string) {
+  const open = async (title: string, kind: 'payment-agency' | 'ngo', templateKey: string, regions: string[]) => {
+    const created = await officer('POST', '/api/procurement/cases', { cycleId, kind, title, templateKey, lot: regions.map((region) => ({ level: 'region', region })) });
+    if (created.status !== 201) throw new Error(`opening "${title}" failed: ${created.status} ${JSON.stringify(created.body)}`);
+    const id = created.body.case.id as string;
+    for (let tries = 0; tries < 50 && !(await officer('GET', `/api/procurement/cases/${id}`)).body.steps?.length; tries++) await pause(200);
+    return id;
+  };
+  const south = await open('Agence de paiement — lot Sud', 'payment-agency', 'rfq', ['KAY', 'KOU', 'SIK', 'BKO']);
+  for (let i = 0; i < 5; i++) await advanceStep(officer, secondOfficer, south);
+  const centre = await open('Agence de paiement — lot Centre', 'payment-agency', 'wb-rfp', ['SEG', 'MOP']);
+  for (let i = 0; i < 2; i++) await advanceStep(officer, secondOfficer, centre);
+  await advanceStep(officer, secondOfficer, centre, false);
+  const north = await open('Agence de paiement — lot Nord', 'payment-agency', 'wb-rfp', ['TOM', 'GAO', 'KID']);
+  await advanceStep(officer, secondOfficer, north, false);
+  await open('ONG — mesures d’accompagnement, Mopti', 'ngo', 'rfq', ['MOP']);
+}

@@ -9,7 +9,7 @@ import { loadProcurementTemplates } from '../db/procurement-templates';
 import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
-import { demoCycle, seedDemoWorkshops } from './demo-cycle';
+import { demoCycle, seedDemoProcurement, seedDemoWorkshops } from './demo-cycle';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
 import { startTemporalDevServer } from './stack/temporal-dev-server';
@@ -57,6 +57,10 @@ async function seedDemoCycle(apiUrl: string) {
     say(`demo cycle created: ${demoCycle.name}`);
     await seedDemoWorkshops(coordinator.call, created.body.cycle.id);
     say('demo training workshops planned (21–24 July 2020), five reports recorded');
+    const [officer, secondOfficer] = await Promise.all([signIn(apiUrl, 'passation', DEMO_PASSWORD, DEMO_TOTP_SECRET), signIn(apiUrl, 'passation-2', DEMO_PASSWORD, DEMO_TOTP_SECRET)]);
+    await seedDemoProcurement(officer.call, secondOfficer.call, created.body.cycle.id);
+    say('demo procurement: the south’s payment agency mobilised, the centre and the north behind, an NGO for Mopti');
+    await Promise.all([officer.call('POST', '/api/auth/logout'), secondOfficer.call('POST', '/api/auth/logout')]);
   }
   await coordinator.call('POST', '/api/auth/logout');
 }

@@ -1,10 +1,13 @@
 import { asc, eq, sql } from 'drizzle-orm';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../api/realtime/contract';
 import { auditLog, procurementActions, procurementCases } from '../../db/schema';
 import { procurementWorkflowId } from '../../domain/ids';
 import type { ProcurementChanged } from '../../domain/events';
 import { DEFAULT_TEMPLATES, type StepTemplate } from '../../domain/procurement';
 import type { ApiSession } from '../../scripts/api-session';
+import { seedDemoProcurement } from '../../scripts/demo-cycle';
 import { PROCUREMENT_UPDATES } from '../../workflows/messages';
 import { maybeRecordHistory } from '../support/histories';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
@@ -262,6 +265,57 @@ describe('a procurement case', () => {
     const versions = (await stack.database.db.select({ v: procurementActions.version }).from(procurementActions).where(eq(procurementActions.caseId, id)).orderBy(asc(procurementActions.version))).map((r) => r.v);
     expect(versions).toEqual(versions.map((_, i) => i + 1));
   }, 60_000);
+});
+
+describe('the demo', () => {
+  it('seeds the 2021 picture: the south mobilised, the centre waiting for the funder, the north for a second signature', async () => {
+    const demo = await coordinator.call('POST', '/api/cycles', demoCycleInput());
+    const demoCycle = demo.body.cycle.id as string;
+    await seedDemoProcurement(awa.call, moussa.call, demoCycle);
+    const cases = (await moussa.call('GET', `/api/procurement/cases?cycleId=${demoCycle}`)).body.cases;
+    expect(cases.map((c: { lotLabel: string; status: string; currentStep: string; stepStatus: string; waitingSecondSignature: boolean }) => [c.lotLabel, c.status, c.currentStep, c.stepStatus])).toEqual([
+      ['KAY, KOU, SIK, BKO', 'completed', 'agency-mobilised', 'done'],
+      ['SEG, MOP', 'running', 'terms-no-objection', 'submitted'],
+      ['TOM, GAO, KID', 'running', 'terms-drafted', 'submitted'],
+      ['MOP', 'running', 'quotations-requested', 'open'],
+    ]);
+    const gates = (await coordinator.call('GET', `/api/procurement/cycles/${demoCycle}/gates`)).body.gates;
+    expect(gates.map((g: { open: boolean }) => g.open)).toEqual([true, false, false]);
+  }, 60_000);
+});
+
+describe('live procurement', () => {
+  it('sends an approval to the other open consoles in under one second, and refuses the room to nobody who may read', async () => {
+    const id = await openCase([{ level: 'region', region: 'BKO' }], 'rfq');
+    await awa.call('POST', `/api/procurement/cases/${id}/prepare`, { kind: 'submit', data: { bidDeadline: new Date(Date.now() + 3_600_000).toISOString() } });
+    const consoles = await Promise.all(
+      [auditor, segouOfficer, coordinator].map(async (session) => {
+        const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(base, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: session.cookie } });
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', resolve);
+          socket.once('connect_error', reject);
+        });
+        expect(await socket.timeout(5000).emitWithAck('procurement:watch')).toEqual({ ok: true });
+        return socket;
+      }),
+    );
+    try {
+      const arrivals = consoles.map(
+        (socket) =>
+          new Promise<number>((resolve) => {
+            socket.on('procurement:changed', (change) => {
+              if (change.caseId === id && change.kind === 'approve') resolve(Date.now());
+            });
+          }),
+      );
+      const sentAt = Date.now();
+      const approved = await moussa.call('POST', `/api/procurement/cases/${id}/review`, { kind: 'approve' });
+      expect(approved.status).toBe(200);
+      for (const at of await Promise.all(arrivals)) expect(at - sentAt).toBeLessThan(1000);
+    } finally {
+      for (const socket of consoles) socket.disconnect();
+    }
+  });
 });
 
 describe('procurement at scale', () => {
