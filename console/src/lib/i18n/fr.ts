@@ -400,6 +400,8 @@ export const fr = {
       workshop: 'Atelier régional',
       'duplicate-pair': 'Paire de doublons',
       'commune-list': 'Liste communale',
+      'procurement-case': 'Dossier de passation',
+      'procurement-template': 'Chaîne d’étapes de passation',
     },
     /** Actions the API records, by their wire name; an unknown one is shown as it came. */
     actions: {
@@ -432,6 +434,15 @@ export const fr = {
       'list.returned': 'Liste renvoyée avec modifications',
       'list.change-approved': 'Modifications de liste approuvées',
       'list.change-rejected': 'Modifications de liste rejetées',
+      'procurement.case.open': 'Passation : dossier ouvert',
+      'procurement.submit': 'Passation : étape soumise',
+      'procurement.approve': 'Passation : étape approuvée',
+      'procurement.reject': 'Passation : étape rejetée',
+      'procurement.return-for-rework': 'Passation : renvoyé pour reprise',
+      'procurement.record-no-objection': 'Passation : réponse du bailleur consignée',
+      'procurement.cancel': 'Passation : dossier annulé',
+      'procurement.restart-from': 'Passation : dossier repris à une étape',
+      'procurement.template.edit': 'Passation : chaîne d’étapes modifiée',
     },
   },
   admin: {
