@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyAction,
   applyTimer,
+  availableActions,
   DEFAULT_TEMPLATES,
   disbursementGates,
   disbursementOpenIn,
@@ -72,6 +73,19 @@ describe('a procurement case', () => {
     expect(whyCannotAct(state, { kind: 'approve' }, awa, T0)).toEqual({ rule: 'four-eyes', message: 'You prepared this yourself: another authorised person must approve it.' });
     expect(inboxFilters(state, awa.id, T0)).toMatchObject({ secondSignature: false });
     expect(inboxFilters(state, moussa.id, T0)).toMatchObject({ secondSignature: true });
+  });
+
+  it('offers each person the buttons they may use now', () => {
+    const state = newCase();
+    expect(availableActions(state, awa, T0)).toEqual(['submit']);
+    expect(availableActions(state, coordinator, T0)).toEqual(['cancel', 'restart-from']);
+    act(state, { kind: 'submit' }, awa);
+    expect(availableActions(state, awa, T0)).toEqual([]);
+    expect(availableActions(state, moussa, T0)).toEqual(['approve', 'reject']);
+    act(state, { kind: 'approve' }, moussa);
+    act(state, { kind: 'submit' }, awa);
+    expect(availableActions(state, moussa, T0)).toEqual(['approve', 'reject', 'return-for-rework']);
+    expect(availableActions(state, { ...moussa, roles: ['auditor'] }, T0)).toEqual([]);
   });
 
   it('refuses wrong roles and officers outside the lot', () => {
