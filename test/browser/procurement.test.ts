@@ -90,4 +90,23 @@ describe('the procurement console', () => {
       await Promise.all([first.context.close(), second.context.close(), board.context.close()]);
     }
   });
+
+  test('an administrator shortens a step’s deadline: the chain gets a new version', { timeout: 60_000 }, async () => {
+    const admin = await createUser(stack.database, ['admin'], { level: 'national' }, 'admin.passation');
+    const { context, page } = await newPage();
+    try {
+      await signInThroughPage(page, admin, '/achats/modeles');
+      const rfq = page.locator('[data-testid="template"][data-key="rfq"]');
+      await expect(rfq.getAttribute('data-version')).resolves.toBe('1');
+      await rfq.getByLabel('Délai (jours) – Ouverture des cotations').fill('1,5');
+      await rfq.locator('button[type="submit"]').click();
+      await page.locator('[data-testid="template"][data-key="rfq"][data-version="2"]').waitFor({ timeout: WAIT_MS });
+      const saved = await coordinator.call('GET', '/api/procurement/templates');
+      const steps = saved.body.templates.find((t: { key: string }) => t.key === 'rfq').steps;
+      expect(steps[1].deadlineSeconds).toBe(129_600);
+      await screenshots(page, 'procurement-templates');
+    } finally {
+      await context.close();
+    }
+  });
 });

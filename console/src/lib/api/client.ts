@@ -37,6 +37,7 @@ import type {
   ProcurementPrepareAction,
   ProcurementReviewAction,
   ProcurementTemplate,
+  ProcurementTemplateEdit,
   NewServiceToken,
   NewUser,
   RegisterFormat,
@@ -285,6 +286,10 @@ export function createApi(fetch?: Fetch) {
     },
     async listProcurementTemplates(): Promise<ProcurementTemplate[]> {
       return (await guarded(() => procurement.templates.$get())).templates;
+    },
+    /** Saves the chain as a new version; running cases keep the version they started with. */
+    async saveProcurementTemplate(key: string, edit: ProcurementTemplateEdit): Promise<ProcurementTemplate> {
+      return (await guarded(() => procurement.templates[':key'].$put({ param: { key }, json: edit }))).template;
     },
     async procurementGates(cycleId: string): Promise<ProcurementGates> {
       return guarded(() => procurement.cycles[':cycleId'].gates.$get(one(cycleId)));

@@ -100,3 +100,4 @@ export type ProcurementTemplate = Answer<Procurement['templates']['$get']>['temp
 /** Each payment-agency lot of a cycle and whether disbursement may start in it. */
 export type ProcurementGates = Answer<Procurement['cycles'][':cycleId']['gates']['$get']>;
 export type ProcurementFigures = Answer<Procurement['figures']['$get']>;
+export type ProcurementTemplateEdit = InferRequestType<Procurement['templates'][':key']['$put']>['json'];
