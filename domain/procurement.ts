@@ -433,10 +433,14 @@ export function disbursementOpenIn(gates: readonly LotGate[], commune: { region:
   return gates.some((g) => g.open && lotsOverlap(g.lot, place));
 }
 
+/** What an inbox needs of a case's current step. */
+export type CurrentStepView = Pick<StepState, 'status' | 'kind' | 'preparedBy' | 'deadline'>;
+
+export const currentStepOf = (state: Pick<ProcurementCaseState, 'steps' | 'current'>): StepState | undefined => state.steps[state.current];
+
 /** Which inbox filters a case falls in for this person. */
-export function inboxFilters(state: Pick<ProcurementCaseState, 'status' | 'steps' | 'current'>, userId: string, nowMs: number) {
-  const s = state.steps[state.current];
-  const running = state.status === 'running' && s !== undefined;
+export function inboxFilters(status: CaseStatus, s: CurrentStepView | undefined, userId: string, nowMs: number) {
+  const running = status === 'running' && s !== undefined;
   return {
     mine: running && (s.status === 'open' || (s.status === 'submitted' && s.kind === 'no-objection')),
     secondSignature: running && s.status === 'submitted' && s.kind !== 'no-objection' && s.preparedBy !== userId,

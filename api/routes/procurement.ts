@@ -6,7 +6,6 @@ import type { Database } from '../../db/client';
 import { auditLog, communes, cycles, procurementActions, procurementCases, procurementSteps, procurementTemplates, regions } from '../../db/schema';
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { isUuid, procurementWorkflowId } from '../../domain/ids';
-import { can } from '../../domain/policy';
 import {
   availableActions,
   CASE_ACTION_KINDS,
@@ -21,6 +20,7 @@ import {
   STEP_STATUSES,
   whyCannotAct,
   whyLotInvalid,
+  whyNotPermitted,
   whyTemplateInvalid,
   type CaseAction,
   type LotArea,
@@ -284,10 +284,10 @@ export function procurementRoutes({ database, temporal, taskQueue }: Procurement
     return rows.map((r) => {
       const template = used.find((t) => t.key === r.templateKey && t.version === r.templateVersion);
       const step = template?.steps[r.currentIndex];
-      const view = { status: r.status, current: 0, steps: [{ status: r.stepStatus, kind: step?.kind ?? 'review', preparedBy: r.stepPreparedById, deadline: iso(r.stepDeadlineAt) }] };
-      const inbox = inboxFilters(view as never, principal.id, now);
-      // Only an officer has steps waiting on them; everyone else reads the cases.
-      const officer = can(principal, 'procurement.prepare', r.lot[0]);
+      const current = { status: r.stepStatus, kind: step?.kind ?? 'review', preparedBy: r.stepPreparedById, deadline: iso(r.stepDeadlineAt) };
+      const inbox = inboxFilters(r.status, current, principal.id, now);
+      // Only an officer who may act on the whole lot has steps waiting on them; everyone else reads the cases.
+      const officer = whyNotPermitted(principal, 'procurement.prepare', r.lot) === null;
       return {
         id: r.id,
         cycleId: r.cycleId,

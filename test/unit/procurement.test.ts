@@ -6,6 +6,7 @@ import {
   DEFAULT_TEMPLATES,
   disbursementGates,
   disbursementOpenIn,
+  currentStepOf,
   inboxFilters,
   lotsOverlap,
   nextTimer,
@@ -71,8 +72,8 @@ describe('a procurement case', () => {
     const state = newCase();
     act(state, { kind: 'submit' }, awa);
     expect(whyCannotAct(state, { kind: 'approve' }, awa, T0)).toEqual({ rule: 'four-eyes', message: 'You prepared this yourself: another authorised person must approve it.' });
-    expect(inboxFilters(state, awa.id, T0)).toMatchObject({ secondSignature: false });
-    expect(inboxFilters(state, moussa.id, T0)).toMatchObject({ secondSignature: true });
+    expect(inboxFilters(state.status, currentStepOf(state), awa.id, T0)).toMatchObject({ secondSignature: false });
+    expect(inboxFilters(state.status, currentStepOf(state), moussa.id, T0)).toMatchObject({ secondSignature: true });
   });
 
   it('offers each person the buttons they may use now', () => {
@@ -139,7 +140,7 @@ describe('a procurement case', () => {
     expect(nextTimer(state)).toEqual({ atMs: deadline, kind: 'late' });
     expect(applyTimer(state, rfp, deadline - 1)).toBeNull();
     expect(applyTimer(state, rfp, deadline)).toBe('late');
-    expect(inboxFilters(state, 'x', deadline).late).toBe(true);
+    expect(inboxFilters(state.status, currentStepOf(state), 'x', deadline).late).toBe(true);
     expect(nextTimer(state)!.kind).toBe('escalated');
     expect(applyTimer(state, rfp, Date.parse(state.steps[0]!.escalateAt!))).toBe('escalated');
     expect(nextTimer(state)).toBeNull();
