@@ -96,9 +96,23 @@ async function advanceStep(preparer: Call, approver: Call, caseId: string, appro
 
 /**
  * The demo cycle's procurement (DOMAIN.md): the south's payment agency mobilised, the centre and the
- * north behind (the 2020 delays), and an NGO for Mopti's accompanying measures just started.
+ * north behind and soon late (the 2020 delays), and an NGO for Mopti's accompanying measures just started.
  */
-export async function seedDemoProcurement(officer: Call, secondOfficer: Call, cycleId: string) {
+/**
+ * The emergency chain of the demo: the World Bank request for proposals with deadlines in minutes, so
+ * that the centre and the north turn late, then escalate, while someone watches the console.
+ */
+export const DEMO_EMERGENCY_CHAIN = 'wb-rfp-urgence-demo';
+
+export async function seedDemoProcurement(officer: Call, secondOfficer: Call, admin: Call, cycleId: string) {
+  const templates = (await admin('GET', '/api/procurement/templates')).body.templates as Array<{ key: string; steps: Array<Record<string, unknown>> }>;
+  const rfp = templates.find((t) => t.key === 'wb-rfp')!;
+  const minutes = rfp.steps.map((s, i) => ({ ...s, deadlineSeconds: 120 + 60 * i, escalationSeconds: 180 }));
+  const chain = await admin('PUT', `/api/procurement/templates/${DEMO_EMERGENCY_CHAIN}`, {
+    name: { fr: 'Demande de propositions — procédure d’urgence (démo : délais en minutes)', en: 'Request for proposals — emergency procedure (demo: deadlines in minutes)' },
+    steps: minutes,
+  });
+  if (chain.status !== 200) throw new Error(`saving the demo chain failed: ${chain.status} ${JSON.stringify(chain.body)}`);
   const open = async (title: string, kind: 'payment-agency' | 'ngo', templateKey: string, regions: string[]) => {
     const created = await officer('POST', '/api/procurement/cases', { cycleId, kind, title, templateKey, lot: regions.map((region) => ({ level: 'region', region })) });
     if (created.status !== 201) throw new Error(`opening "${title}" failed: ${created.status} ${JSON.stringify(created.body)}`);
@@ -108,10 +122,10 @@ export async function seedDemoProcurement(officer: Call, secondOfficer: Call, cy
   };
   const south = await open('Agence de paiement — lot Sud', 'payment-agency', 'rfq', ['KAY', 'KOU', 'SIK', 'BKO']);
   for (let i = 0; i < 5; i++) await advanceStep(officer, secondOfficer, south);
-  const centre = await open('Agence de paiement — lot Centre', 'payment-agency', 'wb-rfp', ['SEG', 'MOP']);
+  const centre = await open('Agence de paiement — lot Centre', 'payment-agency', DEMO_EMERGENCY_CHAIN, ['SEG', 'MOP']);
   for (let i = 0; i < 2; i++) await advanceStep(officer, secondOfficer, centre);
   await advanceStep(officer, secondOfficer, centre, false);
-  const north = await open('Agence de paiement — lot Nord', 'payment-agency', 'wb-rfp', ['TOM', 'GAO', 'KID']);
+  const north = await open('Agence de paiement — lot Nord', 'payment-agency', DEMO_EMERGENCY_CHAIN, ['TOM', 'GAO', 'KID']);
   await advanceStep(officer, secondOfficer, north, false);
   await open('ONG — mesures d’accompagnement, Mopti', 'ngo', 'rfq', ['MOP']);
 }

@@ -57,10 +57,11 @@ async function seedDemoCycle(apiUrl: string) {
     say(`demo cycle created: ${demoCycle.name}`);
     await seedDemoWorkshops(coordinator.call, created.body.cycle.id);
     say('demo training workshops planned (21–24 July 2020), five reports recorded');
-    const [officer, secondOfficer] = await Promise.all([signIn(apiUrl, 'passation', DEMO_PASSWORD, DEMO_TOTP_SECRET), signIn(apiUrl, 'passation-2', DEMO_PASSWORD, DEMO_TOTP_SECRET)]);
-    await seedDemoProcurement(officer.call, secondOfficer.call, created.body.cycle.id);
-    say('demo procurement: the south’s payment agency mobilised, the centre and the north behind, an NGO for Mopti');
-    await Promise.all([officer.call('POST', '/api/auth/logout'), secondOfficer.call('POST', '/api/auth/logout')]);
+    const procurement = await Promise.all(['passation', 'passation-2', 'admin-demo'].map((username) => signIn(apiUrl, username, DEMO_PASSWORD, DEMO_TOTP_SECRET)));
+    const [officer, secondOfficer, admin] = procurement;
+    await seedDemoProcurement(officer!.call, secondOfficer!.call, admin!.call, created.body.cycle.id);
+    say('demo procurement: the south’s payment agency mobilised, the centre and the north behind (late within minutes), an NGO for Mopti');
+    await Promise.all(procurement.map((s) => s.call('POST', '/api/auth/logout')));
   }
   await coordinator.call('POST', '/api/auth/logout');
 }

@@ -271,7 +271,7 @@ describe('the demo', () => {
   it('seeds the 2021 picture: the south mobilised, the centre waiting for the funder, the north for a second signature', async () => {
     const demo = await coordinator.call('POST', '/api/cycles', demoCycleInput());
     const demoCycle = demo.body.cycle.id as string;
-    await seedDemoProcurement(awa.call, moussa.call, demoCycle);
+    await seedDemoProcurement(awa.call, moussa.call, admin.call, demoCycle);
     const cases = (await moussa.call('GET', `/api/procurement/cases?cycleId=${demoCycle}`)).body.cases;
     expect(cases.map((c: { lotLabel: string; status: string; currentStep: string; stepStatus: string; waitingSecondSignature: boolean }) => [c.lotLabel, c.status, c.currentStep, c.stepStatus])).toEqual([
       ['KAY, KOU, SIK, BKO', 'completed', 'agency-mobilised', 'done'],
@@ -279,6 +279,8 @@ describe('the demo', () => {
       ['TOM, GAO, KID', 'running', 'terms-drafted', 'submitted'],
       ['MOP', 'running', 'quotations-requested', 'open'],
     ]);
+    // The centre and the north run on the demo's emergency chain, whose deadlines are minutes.
+    expect(cases.map((c: { templateKey: string }) => c.templateKey)).toEqual(['rfq', 'wb-rfp-urgence-demo', 'wb-rfp-urgence-demo', 'rfq']);
     const gates = (await coordinator.call('GET', `/api/procurement/cycles/${demoCycle}/gates`)).body.gates;
     expect(gates.map((g: { open: boolean }) => g.open)).toEqual([true, false, false]);
   }, 60_000);

@@ -712,6 +712,7 @@ export const en: Messages = {
     gates: 'Lots and the start of payments',
     gateOpen: 'Payments may start',
     gateClosed: (step: string) => `Waiting: ${step}`,
+    gateClosedLate: (step: string) => `Waiting: ${step} · late`,
     noGates: 'No payment-agency lot in this cycle.',
     ngoCases: 'NGOs for the accompanying measures',
     figures: 'Where procurement loses time',

@@ -726,6 +726,7 @@ export const fr = {
     gates: 'Lots et démarrage des paiements',
     gateOpen: 'Paiements possibles',
     gateClosed: (step: string) => `Attend : ${step}`,
+    gateClosedLate: (step: string) => `Attend : ${step} · en retard`,
     noGates: 'Aucun lot d’agence de paiement dans ce cycle.',
     ngoCases: 'ONG des mesures d’accompagnement',
     figures: 'Où la passation perd du temps',
