@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { createBeneficiaryListActivities } from './beneficiary-list';
+import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
 import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBeneficiaryListActivities(deps),
     ...createDuplicateActivities(deps),
     ...createTargetingActivities(deps),
+    ...createProcurementActivities(deps),
   };
 }
 

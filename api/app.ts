@@ -14,6 +14,7 @@ import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
 import { healthRoutes } from './routes/health';
+import { procurementRoutes } from './routes/procurement';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
 import { targetingRoutes } from './routes/targeting';
 import { trainingRoutes } from './routes/training';
@@ -70,7 +71,8 @@ export function createApp(deps: AppDeps) {
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))
-    .route('/api/duplicates', duplicateRoutes(deps));
+    .route('/api/duplicates', duplicateRoutes(deps))
+    .route('/api/procurement', procurementRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });

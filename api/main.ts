@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase } from '../db/client';
+import { loadProcurementTemplates } from '../db/procurement-templates';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { ensureAdministrator } from './bootstrap';
 import { readApiEnv } from './env';
@@ -12,6 +13,7 @@ const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 
 await ensureAdministrator(database, env.JIGI_ADMIN_PASSWORD, (line) => console.log(`[api] ${line}`));
+await loadProcurementTemplates(database);
 
 const server = await startApiServer({
   database,

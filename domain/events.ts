@@ -61,3 +61,15 @@ export interface TargetingProgress {
   failure: string | null;
 }
 export const TARGETING_CHANNEL = 'jigi_targeting';
+
+/** A procurement case moved (an action, a late step, an escalation): inboxes, case pages and boards refetch. */
+export interface ProcurementChanged {
+  caseId: string;
+  cycleId: string;
+  kind: string;
+  step: string;
+  version: number;
+  /** Set when the coordination unit is alerted: a step late, then escalated. */
+  alert: 'late' | 'escalated' | null;
+}
+export const PROCUREMENT_CHANNEL = 'jigi_procurement';

@@ -17,6 +17,10 @@ export function phaseWorkflowId(cycleId: string, phase: string): string {
   return `cycle:${cycleId}:phase:${phase}`;
 }
 
+export function procurementWorkflowId(caseId: string): string {
+  return `procurement:${caseId}`;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids of cycles, users and sessions are UUIDs: anything else is unknown without asking the database. */

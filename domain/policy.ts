@@ -27,6 +27,11 @@ export const ACTIONS = [
   'duplicate.review',
   'targeting.read',
   'targeting.configure',
+  'procurement.read',
+  'procurement.prepare',
+  'procurement.approve',
+  'procurement.manage',
+  'procurement.template.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -71,10 +76,26 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'targeting.read': ['coordinator', 'me-officer', 'payment-operator', 'grievance-officer', 'focal-point', 'auditor'],
   /** Rules, hand-set quotas and runs: they shape the whole country's quotas. */
   'targeting.configure': ['coordinator', 'me-officer'],
+  'procurement.read': EVERY_ROLE,
+  // An officer opens cases, prepares steps and records the funder's answers; a second officer approves.
+  'procurement.prepare': ['procurement-officer'],
+  'procurement.approve': ['procurement-officer'],
+  // The coordinator cancels a case or restarts it from a step, with a reason.
+  'procurement.manage': ['coordinator'],
+  'procurement.template.manage': ['admin'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
-const NATIONAL_ACTIONS: readonly Action[] = ['cycle.create', 'cycle.advance', 'cycle.pause', 'cycle.cancel', 'list.send', 'list.close', 'targeting.configure'];
+const NATIONAL_ACTIONS: readonly Action[] = [
+  'cycle.create',
+  'cycle.advance',
+  'cycle.pause',
+  'cycle.cancel',
+  'list.send',
+  'list.close',
+  'targeting.configure',
+  'procurement.template.manage',
+];
 
 export type Decision =
   | { allowed: true }

@@ -8,4 +8,5 @@ export const WORKFLOW_TYPES = {
   cyclePhase: 'cyclePhaseWorkflow',
   registerImport: 'registerImportWorkflow',
   eligibilityRun: 'eligibilityRunWorkflow',
+  procurementCase: 'procurementCaseWorkflow',
 } as const;

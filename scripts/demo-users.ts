@@ -13,6 +13,8 @@ export const DEMO_USERS: Array<{ username: string; displayName: string; role: Ro
   { username: 'coordination', displayName: 'Mahmoud Ali Sacko', role: 'coordinator', area: { level: 'national' } },
   { username: 'suivi', displayName: 'Aminata Coulibaly', role: 'me-officer', area: { level: 'national' } },
   { username: 'passation', displayName: 'Oumar Diallo', role: 'procurement-officer', area: { level: 'national' } },
+  // A second procurement officer: each step one prepares, the other approves (four eyes).
+  { username: 'passation-2', displayName: 'Kadiatou Sidibé', role: 'procurement-officer', area: { level: 'national' } },
   { username: 'paiements', displayName: 'Fatoumata Diarra', role: 'payment-operator', area: { level: 'national' } },
   { username: 'plaintes', displayName: 'Ibrahim Traoré', role: 'grievance-officer', area: { level: 'national' } },
   { username: 'point-focal-mopti', displayName: 'Awa Guindo', role: 'focal-point', area: { level: 'region', region: 'MOP' } },

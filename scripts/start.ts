@@ -5,10 +5,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../db/client';
 import { loadGeography } from '../db/geography';
+import { loadProcurementTemplates } from '../db/procurement-templates';
 import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
-import { demoCycle, seedDemoWorkshops } from './demo-cycle';
+import { demoCycle, seedDemoProcurement, seedDemoWorkshops } from './demo-cycle';
 import { seedDemoTargeting } from './demo-targeting';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
@@ -57,6 +58,11 @@ async function seedDemoCycle(apiUrl: string) {
     say(`demo cycle created: ${demoCycle.name}`);
     await seedDemoWorkshops(coordinator.call, created.body.cycle.id);
     say('demo training workshops planned (21–24 July 2020), five reports recorded');
+    const procurement = await Promise.all(['passation', 'passation-2', 'admin-demo'].map((username) => signIn(apiUrl, username, DEMO_PASSWORD, DEMO_TOTP_SECRET)));
+    const [officer, secondOfficer, admin] = procurement;
+    await seedDemoProcurement(officer!.call, secondOfficer!.call, admin!.call, created.body.cycle.id);
+    say('demo procurement: the south’s payment agency mobilised, the centre and the north behind (late within minutes), an NGO for Mopti');
+    await Promise.all(procurement.map((s) => s.call('POST', '/api/auth/logout')));
     await seedDemoTargeting(coordinator.call, dataDir, say);
   }
   await coordinator.call('POST', '/api/auth/logout');
@@ -129,7 +135,9 @@ async function main() {
   await migrateDatabase(databaseUrl);
   {
     const database = createDatabase(databaseUrl, { max: 1 });
-    const geography = await loadGeography(database).finally(() => database.close());
+    const geography = await loadGeography(database)
+      .then(async (loaded) => (await loadProcurementTemplates(database), loaded))
+      .finally(() => database.close());
     say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes, ${geography.villages} villages`);
   }
   const demo = process.env.JIGI_DEMO !== '0';

@@ -3,3 +3,4 @@ export { cyclePhaseWorkflow } from './cycle-phase';
 export { registerImportWorkflow } from './register-import';
 export { targetingPhaseWorkflow } from './targeting';
 export { eligibilityRunWorkflow } from './eligibility-run';
+export { procurementCaseWorkflow } from './procurement';

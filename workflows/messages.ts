@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CommuneListState, CommunityMeetings, ListChange } from '../domain/beneficiary-list';
 import type { CycleState, Phase } from '../domain/cycle';
+import type { CaseAction, CaseActionKind, ProcurementCaseState } from '../domain/procurement';
 import type { ActorContext } from '../domain/roles';
 
 export type { ActorContext };
@@ -80,3 +81,24 @@ export const decideListUpdate = defineUpdate<CommuneListState, [DecideListInput]
 export const reviewListChangeUpdate = defineUpdate<CommuneListState, [ReviewListChangeInput]>('reviewListChange');
 /** Parent → targeting child: a region's workshop report is recorded, its lists may go out. */
 export const regionTrainedSignal = defineSignal<[{ region: string }]>('regionTrained');
+
+// Procurement: one workflow per case (procurement:<caseId>), one Update per action an officer takes.
+
+export interface ProcurementActionInput<A extends CaseAction = CaseAction> extends ActorInput {
+  action: A;
+}
+
+type ActionOf<K extends CaseActionKind> = Extract<CaseAction, { kind: K }>;
+const procurementUpdate = <K extends CaseActionKind>(name: string) => defineUpdate<ProcurementCaseState, [ProcurementActionInput<ActionOf<K>>]>(name);
+
+export const procurementCaseQuery = defineQuery<ProcurementCaseState>('procurementCase');
+/** Each action of a case is its own Update, named in the history. */
+export const PROCUREMENT_UPDATES = {
+  submit: procurementUpdate<'submit'>('submitStep'),
+  approve: procurementUpdate<'approve'>('approveStep'),
+  reject: procurementUpdate<'reject'>('rejectStep'),
+  'return-for-rework': procurementUpdate<'return-for-rework'>('returnForRework'),
+  'record-no-objection': procurementUpdate<'record-no-objection'>('recordNoObjection'),
+  cancel: procurementUpdate<'cancel'>('cancelCase'),
+  'restart-from': procurementUpdate<'restart-from'>('restartFrom'),
+} as const satisfies Record<CaseActionKind, unknown>;

@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   proxyActivities,
@@ -15,10 +14,8 @@ import {
   whyCannotReviewChange,
   whyChangesInvalid,
   type CommuneListState,
-  type ListRefusal,
 } from '../domain/beneficiary-list';
 import type { CycleSettings } from '../domain/cycle-settings';
-import { FAILURE_TYPES } from '../domain/errors';
 import { authorize, type Action } from '../domain/policy';
 import type { ActorContext, Area } from '../domain/roles';
 import type { CycleActivities } from '../activities';
@@ -34,6 +31,7 @@ import {
   type FrozenListSummary,
   type TargetingState,
 } from './messages';
+import { refuse } from './refuse';
 
 const { recordListAction } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
@@ -55,12 +53,6 @@ export interface TargetingPhaseInput {
   trainedRegions: string[];
   /** What a previous run of this workflow handed over when its history grew long. */
   carried?: { sent: boolean; lists: CommuneListState[]; trainedRegions: string[]; version: number };
-}
-
-function refuse(refusal: ListRefusal | { rule: 'not-permitted'; message: string } | null): void {
-  if (!refusal) return;
-  const { message, ...details } = refusal;
-  throw ApplicationFailure.create({ message, type: FAILURE_TYPES.ruleViolated, nonRetryable: true, details: [details] });
 }
 
 function permitted(by: ActorContext | undefined, action: Action, area?: Area) {

@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress, ListsChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -13,6 +13,8 @@ export interface ServerToClientEvents {
   'workshop:changed': (event: WorkshopEvent) => void;
   /** A cycle's eligibility run moved a step (or finished, or failed). */
   'targeting:progress': (progress: TargetingProgress) => void;
+  /** A procurement case moved (an action, a late or escalated step): inboxes, case pages and boards refetch. */
+  'procurement:changed': (change: ProcurementChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -31,6 +33,9 @@ export interface ClientToServerEvents {
   /** Receive the progress of one cycle's eligibility runs (its targeting page). */
   'targeting:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
   'targeting:unwatch': (cycleId: string) => void;
+  /** Receive every change of procurement cases (the notice names ids only; the API scopes what is refetched). */
+  'procurement:watch': (ack: (result: WatchResult) => void) => void;
+  'procurement:unwatch': () => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

@@ -8,11 +8,13 @@ import {
   IMPORTS_CHANNEL,
   LISTS_CHANNEL,
   TARGETING_CHANNEL,
+  PROCUREMENT_CHANNEL,
   WORKSHOPS_CHANNEL,
   type ControlMessage,
   type ImportProgress,
   type ListsChanged,
   type TargetingProgress,
+  type ProcurementChanged,
   type WorkshopEvent,
 } from '../../domain/events';
 import { can } from '../../domain/policy';
@@ -24,6 +26,7 @@ import { isUuid } from '../../domain/ids';
 
 const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
+const PROCUREMENT_ROOM = 'procurement';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
 const workshopsRoom = (cycleId: string) => `workshops:${cycleId}`;
 const targetingRoom = (cycleId: string) => `targeting:${cycleId}`;
@@ -117,6 +120,15 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('workshops:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(workshopsRoom(cycleId));
     });
+    socket.on('procurement:watch', async (ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(socket.data.principal, 'procurement.read')) return ack({ ok: false, error: 'Not allowed to read procurement' });
+      await socket.join(PROCUREMENT_ROOM);
+      ack({ ok: true });
+    });
+    socket.on('procurement:unwatch', async () => {
+      await socket.leave(PROCUREMENT_ROOM);
+    });
   });
 
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
@@ -140,6 +152,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const progress = parseJson<TargetingProgress>(payload);
     if (progress) io.to(targetingRoom(progress.cycleId)).emit('targeting:progress', progress);
   });
+  const procurement = await database.sql.listen(PROCUREMENT_CHANNEL, (payload) => {
+    const change = parseJson<ProcurementChanged>(payload);
+    if (change) io.to(PROCUREMENT_ROOM).emit('procurement:changed', change);
+  });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
     const message = parseJson<ControlMessage>(payload);
@@ -158,6 +174,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await lists.unlisten();
       await workshopChanges.unlisten();
       await targeting.unlisten();
+      await procurement.unlisten();
       await control.unlisten();
       await io.close();
     },

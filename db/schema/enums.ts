@@ -3,6 +3,7 @@ import { ESCALATION_LEVELS, LIST_CHANGE_ACTIONS, LIST_STATUSES } from '../../dom
 import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../../domain/cycle';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { ROLES } from '../../domain/roles';
+import { CASE_STATUSES, PROCUREMENT_KINDS, STEP_STATUSES } from '../../domain/procurement';
 import { DUPLICATE_REASONS, DUPLICATE_STATUSES } from '../../domain/duplicates';
 import { IMPORT_KINDS, IMPORT_STATUSES, REGISTER_FORMATS, SEXES } from '../../domain/register';
 
@@ -23,3 +24,6 @@ export const escalationLevelEnum = pgEnum('escalation_level', ESCALATION_LEVELS)
 export const listChangeActionEnum = pgEnum('list_change_action', LIST_CHANGE_ACTIONS);
 export const duplicateReasonEnum = pgEnum('duplicate_reason', DUPLICATE_REASONS);
 export const duplicateStatusEnum = pgEnum('duplicate_status', DUPLICATE_STATUSES);
+export const procurementKindEnum = pgEnum('procurement_kind', PROCUREMENT_KINDS);
+export const caseStatusEnum = pgEnum('procurement_case_status', CASE_STATUSES);
+export const stepStatusEnum = pgEnum('procurement_step_status', STEP_STATUSES);

@@ -7,3 +7,4 @@ export * from './beneficiary-list';
 export * from './training';
 export * from './duplicates';
 export * from './targeting';
+export * from './procurement';

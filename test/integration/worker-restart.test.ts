@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleService, type CycleService } from '../../api/services/cycles';
-import { cycleTransitions } from '../../db/schema';
+import { cycleTransitions, procurementActions } from '../../db/schema';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
-import { actorFor } from '../support/users';
+import { actorFor, signInAs } from '../support/users';
 
 let stack: TestStack;
 let service: CycleService;
@@ -84,5 +84,42 @@ describe('worker restart', () => {
     ]);
     expect((await service.get(cycle.id)).currentPhase).toBe('procurement');
     await service.cancel(cycle.id, actorFor('coordinator.a'), 'end of test');
+  });
+
+  it('a worker killed in the middle of a procurement case loses no step: the approval asked meanwhile lands once', async () => {
+    const base = (await stack.startApi()).url;
+    const [coordinator, awa, moussa] = await Promise.all([
+      signInAs(stack.database, base, ['coordinator']),
+      signInAs(stack.database, base, ['procurement-officer']),
+      signInAs(stack.database, base, ['procurement-officer']),
+    ]);
+    worker = await startWorkerProcess();
+    const cycle = await coordinator.call('POST', '/api/cycles', demoCycleInput());
+    const opened = await awa.call('POST', '/api/procurement/cases', {
+      cycleId: cycle.body.cycle.id,
+      kind: 'payment-agency',
+      title: 'Agence de paiement — lot Nord',
+      lot: [{ level: 'region', region: 'GAO' }],
+      templateKey: 'wb-rfp',
+    });
+    const caseId = opened.body.case.id as string;
+    await expect.poll(async () => (await awa.call('GET', `/api/procurement/cases/${caseId}`)).body.allowed).toEqual(['submit']);
+    expect((await awa.call('POST', `/api/procurement/cases/${caseId}/prepare`, { kind: 'submit', comment: 'TdR' })).status).toBe(200);
+    await kill(worker);
+
+    // Asked while no worker runs: the API's check needs the workflow's state, so the call waits for a worker.
+    const pending = moussa.call('POST', `/api/procurement/cases/${caseId}/review`, { kind: 'approve', comment: 'Vu' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    worker = await startWorkerProcess();
+    const approved = await pending;
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.case).toMatchObject({ currentStep: 'internal-review', stepStatus: 'open' });
+    const timeline = await stack.database.db.select({ kind: procurementActions.kind, version: procurementActions.version }).from(procurementActions).where(eq(procurementActions.caseId, caseId)).orderBy(asc(procurementActions.version));
+    expect(timeline).toEqual([
+      { kind: 'opened', version: 1 },
+      { kind: 'submit', version: 2 },
+      { kind: 'approve', version: 3 },
+    ]);
+    await coordinator.call('POST', `/api/procurement/cases/${caseId}/manage`, { kind: 'cancel', comment: 'fin du test' });
   });
 });

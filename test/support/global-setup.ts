@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createDatabase } from '../../db/client';
 import { loadGeography } from '../../db/geography';
+import { loadProcurementTemplates } from '../../db/procurement-templates';
 import { migrateDatabase } from '../../db/migrate';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../scripts/stack/postgres';
 import { freePort, startTemporalDevServer } from '../../scripts/stack/temporal-dev-server';
@@ -60,7 +61,9 @@ export default async function setup(project: TestProject) {
     ensureDatabase(adminUrl, templateDatabase).then(async (url) => {
       await migrateDatabase(url);
       const database = createDatabase(url, { max: 1 });
-      await loadGeography(database).finally(() => database.close());
+      await loadGeography(database)
+        .then(() => loadProcurementTemplates(database))
+        .finally(() => database.close());
     }),
   ]);
   const workflowBundlePath = join(workDir, 'workflow-bundle.js');

@@ -26,6 +26,18 @@ import type {
   ListDecision,
   ListsSummary,
   Me,
+  NewProcurementCase,
+  ProcurementAction,
+  ProcurementCase,
+  ProcurementCaseDetail,
+  ProcurementFigures,
+  ProcurementGates,
+  ProcurementInboxFilter,
+  ProcurementManageAction,
+  ProcurementPrepareAction,
+  ProcurementReviewAction,
+  ProcurementTemplate,
+  ProcurementTemplateEdit,
   NewServiceToken,
   NewUser,
   RegisterFormat,
@@ -102,7 +114,7 @@ function auditQuery(filters: AuditFilters, before?: number | null) {
 export function createApi(fetch?: Fetch) {
   const send = withCsrfToken(fetch ?? globalThis.fetch);
   const api = hc<AppType>('/', { fetch: send }).api;
-  const { auth, audit, cycles, admin, register, duplicates } = api;
+  const { auth, audit, cycles, admin, register, duplicates, procurement } = api;
   const inLoad = fetch !== undefined;
   /** A guarded call: a 401 there means the session is gone. */
   const guarded = async <R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>) => {
@@ -273,6 +285,40 @@ export function createApi(fetch?: Fetch) {
     },
     async explainHousehold(cycleId: string, rsuId: string): Promise<TargetingExplanation> {
       return (await guarded(() => cycles[':cycleId'].targeting.households[':rsuId'].$get({ param: { cycleId, rsuId } }))).explanation;
+    },
+    /** Cases of the caller's area: all, waiting for me, waiting for a second signature, late; of one cycle or every one. */
+    async listProcurementCases(filter: ProcurementInboxFilter = 'all', cycleId?: string): Promise<ProcurementCase[]> {
+      return (await guarded(() => procurement.cases.$get({ query: { filter, ...(cycleId ? { cycleId } : {}) } }))).cases;
+    },
+    async getProcurementCase(caseId: string): Promise<ProcurementCaseDetail> {
+      return guarded(() => procurement.cases[':caseId'].$get({ param: { caseId } }));
+    },
+    async openProcurementCase(input: NewProcurementCase): Promise<ProcurementCase> {
+      return (await guarded(() => procurement.cases.$post({ json: input }))).case;
+    },
+    /** Submit, approve, reject, return, the funder's answer, cancel or restart: each through the route of its permission. */
+    async actOnProcurementCase(caseId: string, action: ProcurementAction): Promise<ProcurementCaseDetail> {
+      const param = { caseId };
+      if (action.kind === 'submit' || action.kind === 'record-no-objection') {
+        return guarded(() => procurement.cases[':caseId'].prepare.$post({ param, json: action as ProcurementPrepareAction }));
+      }
+      if (action.kind === 'cancel' || action.kind === 'restart-from') {
+        return guarded(() => procurement.cases[':caseId'].manage.$post({ param, json: action as ProcurementManageAction }));
+      }
+      return guarded(() => procurement.cases[':caseId'].review.$post({ param, json: action as ProcurementReviewAction }));
+    },
+    async listProcurementTemplates(): Promise<ProcurementTemplate[]> {
+      return (await guarded(() => procurement.templates.$get())).templates;
+    },
+    /** Saves the chain as a new version; running cases keep the version they started with. */
+    async saveProcurementTemplate(key: string, edit: ProcurementTemplateEdit): Promise<ProcurementTemplate> {
+      return (await guarded(() => procurement.templates[':key'].$put({ param: { key }, json: edit }))).template;
+    },
+    async procurementGates(cycleId: string): Promise<ProcurementGates> {
+      return guarded(() => procurement.cycles[':cycleId'].gates.$get(one(cycleId)));
+    },
+    async procurementFigures(cycleId?: string): Promise<ProcurementFigures> {
+      return guarded(() => procurement.figures.$get({ query: cycleId ? { cycleId } : {} }));
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

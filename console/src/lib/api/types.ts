@@ -95,3 +95,22 @@ export type TargetingQuotas = Answer<CycleRoutes['targeting']['quotas']['$get']>
 export type AreaQuota = TargetingQuotas['areas'][number];
 /** Why a household is in or out, as codes and numbers; the console puts it in words. */
 export type TargetingExplanation = Answer<CycleRoutes['targeting']['households'][':rsuId']['$get']>['explanation'];
+
+
+type Procurement = Routes['procurement'];
+
+/** A procurement case as inboxes and boards list it: its current step, lateness and what waits on the reader. */
+export type ProcurementCase = Answer<Procurement['cases']['$get']>['cases'][number];
+/** One case with its steps, its timeline (who did what, when) and the actions the reader may take. */
+export type ProcurementCaseDetail = Answer<Procurement['cases'][':caseId']['$get']>;
+export type ProcurementInboxFilter = NonNullable<InferRequestType<Procurement['cases']['$get']>['query']['filter']>;
+export type ProcurementPrepareAction = InferRequestType<Procurement['cases'][':caseId']['prepare']['$post']>['json'];
+export type ProcurementReviewAction = InferRequestType<Procurement['cases'][':caseId']['review']['$post']>['json'];
+export type ProcurementManageAction = InferRequestType<Procurement['cases'][':caseId']['manage']['$post']>['json'];
+export type ProcurementAction = ProcurementPrepareAction | ProcurementReviewAction | ProcurementManageAction;
+export type NewProcurementCase = InferRequestType<Procurement['cases']['$post']>['json'];
+export type ProcurementTemplate = Answer<Procurement['templates']['$get']>['templates'][number];
+/** Each payment-agency lot of a cycle and whether disbursement may start in it. */
+export type ProcurementGates = Answer<Procurement['cycles'][':cycleId']['gates']['$get']>;
+export type ProcurementFigures = Answer<Procurement['figures']['$get']>;
+export type ProcurementTemplateEdit = InferRequestType<Procurement['templates'][':key']['$put']>['json'];

@@ -1,6 +1,7 @@
 import { LIST_RULES, type ListRule } from '../../../../domain/beneficiary-list';
 import { CYCLE_RULES, isPhase, type CycleRule, type Phase } from '../../../../domain/cycle';
 import { formatFcfa } from '../../../../domain/money';
+import { PROCUREMENT_RULES, type ProcurementRule } from '../../../../domain/procurement';
 import { ROLES, type Area, type Role } from '../../../../domain/roles';
 import { ApiError } from '../api/api-error';
 import { en } from './en';
@@ -118,6 +119,8 @@ class I18n {
       if (err.code === 'forbidden') return this.m.errors.forbidden;
       if (err.code === 'csrf_failed') return this.m.errors.csrfFailed;
       if (err.code === 'throttled') return this.m.signIn.throttled(retryMinutes(err.details));
+      const procurementRule = procurementRuleOf(err.details);
+      if (procurementRule) return this.m.procurementRules[procurementRule];
       const listRefusal = listRuleOf(err.details);
       if (listRefusal) return this.m.listRules[listRefusal.rule](listRefusal.commune);
       const refusal = ruleOf(err.details);
@@ -146,6 +149,13 @@ function parseRecordedArea(recorded: string): Area | null {
   if (region) return { level: 'region', region: region[1]! };
   const commune = /^commune (.+) \((.+)\)$/.exec(recorded);
   return commune ? { level: 'commune', commune: commune[1]!, region: commune[2]! } : null;
+}
+
+/** A procurement case's refusal names the case beside its rule. */
+function procurementRuleOf(details: unknown): ProcurementRule | null {
+  if (typeof details !== 'object' || details === null) return null;
+  const { rule, caseId } = details as { rule?: unknown; caseId?: unknown };
+  return typeof caseId === 'string' && typeof rule === 'string' && (PROCUREMENT_RULES as readonly string[]).includes(rule) ? (rule as ProcurementRule) : null;
 }
 
 /** The rule a refusal names in its details, when the API sent one this console knows. */

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress, ListsChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -111,3 +111,13 @@ export const watchWorkshops = (cycleId: string, handlers: WatchHandlers<Workshop
 
 /** The eligibility runs of one cycle (its targeting page); leaving the page leaves the room. */
 export const watchTargeting = (cycleId: string, handlers: WatchHandlers<TargetingProgress>) => watchCycleRoom('targeting:progress', cycleId, handlers);
+
+/** Changes of procurement cases (inbox, case page, board); the notice names ids, the API scopes what is refetched. */
+export function watchProcurement(handlers: WatchHandlers<ProcurementChanged>): () => void {
+  return watch(
+    'procurement:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('procurement:watch', done),
+    (socket) => socket.emit('procurement:unwatch'),
+    handlers,
+  );
+}

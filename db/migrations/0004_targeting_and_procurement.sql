@@ -1,8 +1,11 @@
+CREATE TYPE "public"."procurement_case_status" AS ENUM('running', 'completed', 'cancelled');--> statement-breakpoint
 CREATE TYPE "public"."duplicate_reason" AS ENUM('nina', 'phone', 'name-birth-commune');--> statement-breakpoint
 CREATE TYPE "public"."duplicate_status" AS ENUM('open', 'kept', 'merged', 'distinct');--> statement-breakpoint
 CREATE TYPE "public"."escalation_level" AS ENUM('commune', 'region', 'national');--> statement-breakpoint
 CREATE TYPE "public"."list_change_action" AS ENUM('remove', 'add');--> statement-breakpoint
 CREATE TYPE "public"."list_status" AS ENUM('waiting-training', 'awaiting-decision', 'change-proposed', 'approved');--> statement-breakpoint
+CREATE TYPE "public"."procurement_kind" AS ENUM('payment-agency', 'ngo');--> statement-breakpoint
+CREATE TYPE "public"."procurement_step_status" AS ENUM('waiting', 'open', 'submitted', 'holding', 'done');--> statement-breakpoint
 CREATE TYPE "public"."quota_level" AS ENUM('region', 'commune', 'village');--> statement-breakpoint
 CREATE TYPE "public"."targeting_outcome" AS ENUM('selected', 'beyond-quota', 'no-criterion', 'above-threshold');--> statement-breakpoint
 CREATE TYPE "public"."targeting_run_status" AS ENUM('queued', 'running', 'completed', 'failed');--> statement-breakpoint
@@ -178,6 +181,74 @@ CREATE TABLE "targeting_runs" (
 	"finished_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "procurement_actions" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"case_id" uuid NOT NULL,
+	"version" integer NOT NULL,
+	"step" text NOT NULL,
+	"kind" text NOT NULL,
+	"actor" text NOT NULL,
+	"comment" text,
+	"documents" text[] DEFAULT '{}'::text[] NOT NULL,
+	"data" jsonb,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "procurement_actions_version_unique" UNIQUE("case_id","version")
+);
+--> statement-breakpoint
+CREATE TABLE "procurement_cases" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"cycle_id" uuid NOT NULL,
+	"kind" "procurement_kind" NOT NULL,
+	"title" text NOT NULL,
+	"lot" jsonb NOT NULL,
+	"regions" text[] NOT NULL,
+	"template_key" text NOT NULL,
+	"template_version" integer NOT NULL,
+	"status" "procurement_case_status" DEFAULT 'running' NOT NULL,
+	"current_step" text NOT NULL,
+	"current_index" integer DEFAULT 0 NOT NULL,
+	"step_status" "procurement_step_status" NOT NULL,
+	"step_deadline_at" timestamp with time zone,
+	"step_prepared_by_id" text,
+	"late" boolean DEFAULT false NOT NULL,
+	"escalated" boolean DEFAULT false NOT NULL,
+	"contract" jsonb,
+	"version" integer DEFAULT 0 NOT NULL,
+	"created_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"closed_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "procurement_steps" (
+	"case_id" uuid NOT NULL,
+	"position" integer NOT NULL,
+	"key" text NOT NULL,
+	"status" "procurement_step_status" NOT NULL,
+	"first_opened_at" timestamp with time zone,
+	"opened_at" timestamp with time zone,
+	"deadline_at" timestamp with time zone,
+	"escalate_at" timestamp with time zone,
+	"late_at" timestamp with time zone,
+	"escalated_at" timestamp with time zone,
+	"was_late" boolean DEFAULT false NOT NULL,
+	"prepared_by" text,
+	"completed_at" timestamp with time zone,
+	"data" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	CONSTRAINT "procurement_steps_case_id_position_pk" PRIMARY KEY("case_id","position")
+);
+--> statement-breakpoint
+CREATE TABLE "procurement_templates" (
+	"key" text NOT NULL,
+	"version" integer NOT NULL,
+	"name_fr" text NOT NULL,
+	"name_en" text NOT NULL,
+	"steps" jsonb NOT NULL,
+	"created_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "procurement_templates_key_version_pk" PRIMARY KEY("key","version")
+);
+--> statement-breakpoint
 ALTER TABLE "cycles" ADD COLUMN "settings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "communes" ADD COLUMN "population" integer;--> statement-breakpoint
 ALTER TABLE "communes" ADD COLUMN "poverty_rate" real;--> statement-breakpoint
@@ -196,6 +267,9 @@ ALTER TABLE "duplicate_pairs" ADD CONSTRAINT "duplicate_pairs_found_by_import_re
 ALTER TABLE "targeting_quotas" ADD CONSTRAINT "targeting_quotas_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targeting_rules" ADD CONSTRAINT "targeting_rules_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targeting_runs" ADD CONSTRAINT "targeting_runs_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "procurement_actions" ADD CONSTRAINT "procurement_actions_case_id_procurement_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."procurement_cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "procurement_cases" ADD CONSTRAINT "procurement_cases_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "procurement_steps" ADD CONSTRAINT "procurement_steps_case_id_procurement_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."procurement_cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "beneficiaries_commune_idx" ON "beneficiaries" USING btree ("cycle_id","commune_code");--> statement-breakpoint
 CREATE INDEX "commune_lists_region_idx" ON "commune_lists" USING btree ("cycle_id","region_code");--> statement-breakpoint
 CREATE INDEX "list_changes_list_idx" ON "list_changes" USING btree ("cycle_id","commune_code","round");--> statement-breakpoint
@@ -205,5 +279,7 @@ CREATE INDEX "duplicate_pairs_b_idx" ON "duplicate_pairs" USING btree ("rsu_id_b
 CREATE INDEX "duplicate_pairs_import_idx" ON "duplicate_pairs" USING btree ("found_by_import");--> statement-breakpoint
 CREATE INDEX "targeting_quotas_commune_idx" ON "targeting_quotas" USING btree ("cycle_id","commune_code");--> statement-breakpoint
 CREATE INDEX "targeting_runs_cycle_idx" ON "targeting_runs" USING btree ("cycle_id","created_at");--> statement-breakpoint
+CREATE INDEX "procurement_actions_case_idx" ON "procurement_actions" USING btree ("case_id","id");--> statement-breakpoint
+CREATE INDEX "procurement_cases_cycle_idx" ON "procurement_cases" USING btree ("cycle_id");--> statement-breakpoint
 ALTER TABLE "households" ADD CONSTRAINT "households_duplicate_of_households_rsu_id_fk" FOREIGN KEY ("duplicate_of") REFERENCES "public"."households"("rsu_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "households_identity_idx" ON "households" USING hash (("commune_code" || '|' || "birth_year"::text || '|' || translate(lower("head_name"), 'àâäáãéèêëíìîïóòôöõúùûüçñ', 'aaaaaeeeeiiiiooooouuuucn')));
