@@ -70,7 +70,7 @@ export async function seedDemoTargeting(call: Call, workDir: string, say: (line:
   const kayes = await call('GET', `/api/cycles/${id}/lists/regions/KAY`);
   const meetings = { assemblyOn: '2021-02-15', assemblyAttendees: 140, committeeOn: '2021-02-18', comment: 'Liste lue et validée en assemblée villageoise.' };
   for (const list of (kayes.body.lists ?? []).slice(0, 6)) {
-    expectStatus(await call('POST', `/api/cycles/${id}/lists/${list.commune}/decision`, { decision: 'approve', meetings }), 200, `approving ${list.commune}`);
+    expectStatus(await call('POST', `/api/cycles/${id}/lists/communes/${list.commune}/decision`, { decision: 'approve', meetings }), 200, `approving ${list.commune}`);
   }
   say('pilot commune lists sent for validation; six Kayes lists approved');
 }

@@ -147,7 +147,7 @@ const regionLists = guardedRoute('list.read', {
 });
 const communeList = guardedRoute('list.read', {
   method: 'get',
-  path: '/{cycleId}/lists/{commune}',
+  path: '/{cycleId}/lists/communes/{commune}',
   tags: ['beneficiary lists'],
   summary: "One commune's list: its households (masked), the changes asked and their review",
   request: { params: CommuneParam, query: EntriesQuery },
@@ -167,7 +167,7 @@ const sendLists = guardedRoute('list.send', {
 });
 const decide = guardedRoute('list.decide', {
   method: 'post',
-  path: '/{cycleId}/lists/{commune}/decision',
+  path: '/{cycleId}/lists/communes/{commune}/decision',
   tags: ['beneficiary lists'],
   summary: "Record the village assembly and commune committee, and approve the list or return it with changes",
   request: { params: CommuneParam, ...body(DecisionSchema) },
@@ -175,7 +175,7 @@ const decide = guardedRoute('list.decide', {
 });
 const review = guardedRoute('list.change.review', {
   method: 'post',
-  path: '/{cycleId}/lists/{commune}/review',
+  path: '/{cycleId}/lists/communes/{commune}/review',
   tags: ['beneficiary lists'],
   summary: 'Approve or reject the changes a returned list asks for (not by whoever prepared them)',
   request: { params: CommuneParam, ...body(ReviewSchema) },

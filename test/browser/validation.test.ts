@@ -59,7 +59,7 @@ describe('the community validation page', () => {
       await expect(page.getByTestId('region-row').count()).resolves.toBe(1);
 
       // Decided elsewhere: the row moves without a reload.
-      expect((await coordinator.call('POST', `/api/cycles/${id}/lists/KAY-002/decision`, { decision: 'approve', meetings })).status).toBe(200);
+      expect((await coordinator.call('POST', `/api/cycles/${id}/lists/communes/KAY-002/decision`, { decision: 'approve', meetings })).status).toBe(200);
       await page.waitForFunction(() => document.querySelector('[data-region="KAY"] [data-testid="region-approved"]')?.textContent === '1 / 2', null, { timeout: WAIT_MS });
 
       await kayes.getByRole('button').first().click();
@@ -85,7 +85,7 @@ describe('the community validation page', () => {
       await expect(panel.getByTestId('approve-changes').isDisabled()).resolves.toBe(true);
       await screenshots(page, 'validation-four-eyes');
 
-      expect((await meOfficer.call('POST', `/api/cycles/${id}/lists/KAY-001/review`, { approve: true })).status).toBe(200);
+      expect((await meOfficer.call('POST', `/api/cycles/${id}/lists/communes/KAY-001/review`, { approve: true })).status).toBe(200);
       await page.waitForFunction(() => document.querySelector('[data-commune="KAY-001"] [data-testid="list-status"]')?.getAttribute('data-status') === 'awaiting-decision', null, {
         timeout: WAIT_MS,
       });

@@ -89,8 +89,8 @@ describe('community validation of the beneficiary list', () => {
     ]);
     // A regional focal point sees their region only.
     expect((await mopFocal.call('GET', `/api/cycles/${cycleId}/lists`)).body.regions.map((r: { region: string }) => r.region)).toEqual(['MOP']);
-    expect((await mopFocal.call('GET', `/api/cycles/${cycleId}/lists/KAY-001`)).status).toBe(404);
-    const kay001 = await kay001Focal.call('GET', `/api/cycles/${cycleId}/lists/KAY-001`);
+    expect((await mopFocal.call('GET', `/api/cycles/${cycleId}/lists/communes/KAY-001`)).status).toBe(404);
+    const kay001 = await kay001Focal.call('GET', `/api/cycles/${cycleId}/lists/communes/KAY-001`);
     expect(kay001.body.total).toBe(3);
     expect(kay001.body.entries[0].phone).not.toContain('760000');
   });
@@ -106,12 +106,12 @@ describe('community validation of the beneficiary list', () => {
       { decision: 'approve', meetings: { ...meetings, assemblyAttendees: -1 } },
     ];
     for (const attempt of attempts) {
-      const response = await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/decision`, attempt);
+      const response = await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/decision`, attempt);
       expect(response.status, JSON.stringify(attempt)).toBe(400);
     }
     expect(await listOf(cycleId, 'KAY-001')).toEqual(before);
     // Another region's focal point does not see the list at all.
-    expect((await mopFocal.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/decision`, { decision: 'approve', meetings })).status).toBe(404);
+    expect((await mopFocal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/decision`, { decision: 'approve', meetings })).status).toBe(404);
   });
 
   it('returns a list with changes that only another person may approve, then the focal point approves the new list', async () => {
@@ -119,16 +119,16 @@ describe('community validation of the beneficiary list', () => {
       { rsuId: rsu(3), action: 'remove', reason: 'A quitté le village' },
       { rsuId: rsu(4), action: 'add', reason: 'Ménage très pauvre retenu par l’assemblée' },
     ];
-    const returned = await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/decision`, { decision: 'return', meetings, changes });
+    const returned = await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/decision`, { decision: 'return', meetings, changes });
     expect(returned.status).toBe(200);
     expect(returned.body.list).toMatchObject({ status: 'change-proposed', proposedBy: kay001Focal.user.username, assemblyAttendees: 140 });
     // The list cannot be decided again while its changes wait.
-    expect((await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/decision`, { decision: 'approve', meetings })).body.error.details.rule).toBe(
+    expect((await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/decision`, { decision: 'approve', meetings })).body.error.details.rule).toBe(
       'list-not-awaiting-decision',
     );
 
     // Four eyes: whoever prepared the changes cannot approve them, in the API as in the workflow.
-    const self = await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/review`, { approve: true });
+    const self = await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/review`, { approve: true });
     expect(self.status).toBe(409);
     expect(self.body.error.details.rule).toBe('four-eyes');
     expect(self.body.error.message).toBe('You prepared this yourself: another authorised person must approve it.');
@@ -147,7 +147,7 @@ describe('community validation of the beneficiary list', () => {
     await expect(direct).rejects.toMatchObject({ cause: { message: 'You prepared this yourself: another authorised person must approve it.', details: [{ rule: 'four-eyes' }] } });
     expect(await accepted()).toBe(acceptedBefore);
 
-    const approved = await meOfficer.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/review`, { approve: true, comment: 'Vérifié' });
+    const approved = await meOfficer.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/review`, { approve: true, comment: 'Vérifié' });
     expect(approved.status).toBe(200);
     expect(approved.body.list).toMatchObject({ status: 'awaiting-decision', round: 2, households: 3 });
     const entries = await stack.database.db.select().from(listEntries).where(and(eq(listEntries.cycleId, cycleId), eq(listEntries.communeCode, 'KAY-001')));
@@ -157,13 +157,13 @@ describe('community validation of the beneficiary list', () => {
       [rsu(3)]: [0, 1],
       [rsu(4)]: [1, null],
     });
-    const detail = await kay001Focal.call('GET', `/api/cycles/${cycleId}/lists/KAY-001`);
+    const detail = await kay001Focal.call('GET', `/api/cycles/${cycleId}/lists/communes/KAY-001`);
     expect(detail.body.changes.map((c: { outcome: string; reviewedBy: string }) => [c.outcome, c.reviewedBy])).toEqual([
       ['applied', meOfficer.user.username],
       ['applied', meOfficer.user.username],
     ]);
 
-    expect((await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/KAY-001/decision`, { decision: 'approve', meetings })).body.list.status).toBe('approved');
+    expect((await kay001Focal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-001/decision`, { decision: 'approve', meetings })).body.list.status).toBe('approved');
     const audited = await stack.database.db.select({ action: auditLog.action, by: auditLog.actorUsername }).from(auditLog).where(sql`${auditLog.action} like 'list.%'`);
     expect(audited).toEqual(
       expect.arrayContaining([
@@ -176,7 +176,7 @@ describe('community validation of the beneficiary list', () => {
   });
 
   it('closes targeting with the pending communes named and freezes only the approved lists', async () => {
-    expect((await kayesFocal.call('POST', `/api/cycles/${cycleId}/lists/KAY-002/decision`, { decision: 'approve', meetings })).status).toBe(200);
+    expect((await kayesFocal.call('POST', `/api/cycles/${cycleId}/lists/communes/KAY-002/decision`, { decision: 'approve', meetings })).status).toBe(200);
     const closed = await coordinator.call('POST', `/api/cycles/${cycleId}/phases/targeting/complete`, { comment: 'Clôture du ciblage' });
     expect(closed.status).toBe(200);
     const targeting = closed.body.state.phases.find((p: { phase: string }) => p.phase === 'targeting');
@@ -213,16 +213,16 @@ describe('community validation of the beneficiary list', () => {
   it('escalates an undecided list to its region, then to the coordination unit, and completes by itself once every list is approved', async () => {
     const id = await cycleInTargeting({ trainingGateWaived: true, validationDeadlineSeconds: 2, escalationDeadlineSeconds: 2 });
     expect((await meOfficer.call('POST', `/api/cycles/${id}/lists/send`)).status).toBe(200);
-    await kay001Focal.call('POST', `/api/cycles/${id}/lists/KAY-001/decision`, { decision: 'approve', meetings });
+    await kay001Focal.call('POST', `/api/cycles/${id}/lists/communes/KAY-001/decision`, { decision: 'approve', meetings });
     await expect.poll(async () => (await listOf(id, 'MOP-001')).escalation, { timeout: 15_000 }).toBe('region');
     await expect.poll(async () => (await listOf(id, 'MOP-001')).escalation, { timeout: 15_000 }).toBe('national');
     expect((await listOf(id, 'KAY-001')).escalation).toBe('commune');
     const summary = await coordinator.call('GET', `/api/cycles/${id}/lists`);
     expect(summary.body.regions.find((r: { region: string }) => r.region === 'MOP').escalated).toEqual({ region: 0, national: 1 });
 
-    await kayesFocal.call('POST', `/api/cycles/${id}/lists/KAY-002/decision`, { decision: 'approve', meetings });
+    await kayesFocal.call('POST', `/api/cycles/${id}/lists/communes/KAY-002/decision`, { decision: 'approve', meetings });
     // The list reached the coordination unit, whose coordinator decides for the commune.
-    expect((await coordinator.call('POST', `/api/cycles/${id}/lists/MOP-001/decision`, { decision: 'approve', meetings })).status).toBe(200);
+    expect((await coordinator.call('POST', `/api/cycles/${id}/lists/communes/MOP-001/decision`, { decision: 'approve', meetings })).status).toBe(200);
     await expect
       .poll(async () => (await coordinator.call('GET', `/api/cycles/${id}`)).body.cycle.currentPhase, { timeout: 15_000 })
       .toBe('procurement');
@@ -242,7 +242,7 @@ describe('community validation of the beneficiary list', () => {
     expect((await meOfficer.call('POST', `/api/cycles/${id}/lists/send`)).status).toBe(200);
     expect((await listOf(id, 'KAY-001')).status).toBe('awaiting-decision');
     expect(await listOf(id, 'MOP-001')).toMatchObject({ status: 'waiting-training', deadlineAt: null });
-    const early = await mopFocal.call('POST', `/api/cycles/${id}/lists/MOP-001/decision`, { decision: 'approve', meetings });
+    const early = await mopFocal.call('POST', `/api/cycles/${id}/lists/communes/MOP-001/decision`, { decision: 'approve', meetings });
     expect(early.status).toBe(409);
     expect(early.body.error.details.rule).toBe('list-waiting-training');
 
@@ -250,6 +250,6 @@ describe('community validation of the beneficiary list', () => {
     expect((await coordinator.call('POST', `/api/cycles/${id}/workshops/MOP/report`, report)).status).toBe(200);
     await expect.poll(async () => (await listOf(id, 'MOP-001')).status, { timeout: 10_000 }).toBe('awaiting-decision');
     expect((await listOf(id, 'MOP-001')).deadlineAt).not.toBeNull();
-    expect((await mopFocal.call('POST', `/api/cycles/${id}/lists/MOP-001/decision`, { decision: 'approve', meetings })).status).toBe(200);
+    expect((await mopFocal.call('POST', `/api/cycles/${id}/lists/communes/MOP-001/decision`, { decision: 'approve', meetings })).status).toBe(200);
   });
 });

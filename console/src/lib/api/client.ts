@@ -244,18 +244,18 @@ export function createApi(fetch?: Fetch) {
       return (await guarded(() => cycles[':cycleId'].lists.regions[':region'].$get({ param: { cycleId, region } }))).lists;
     },
     async communeList(cycleId: string, commune: string, offset = 0): Promise<CommuneListDetail> {
-      return guarded(() => cycles[':cycleId'].lists[':commune'].$get({ param: { cycleId, commune }, query: { offset: String(offset), limit: '100' } }));
+      return guarded(() => cycles[':cycleId'].lists.communes[':commune'].$get({ param: { cycleId, commune }, query: { offset: String(offset), limit: '100' } }));
     },
     async sendLists(cycleId: string): Promise<number> {
       return (await guarded(() => cycles[':cycleId'].lists.send.$post(one(cycleId)))).communes;
     },
     async decideList(cycleId: string, commune: string, decision: ListDecision): Promise<CommuneList> {
-      return (await guarded(() => cycles[':cycleId'].lists[':commune'].decision.$post({ param: { cycleId, commune }, json: decision }))).list;
+      return (await guarded(() => cycles[':cycleId'].lists.communes[':commune'].decision.$post({ param: { cycleId, commune }, json: decision }))).list;
     },
     /** Not by whoever prepared the changes: the API and the workflow both refuse it (four eyes). */
     async reviewListChange(cycleId: string, commune: string, approve: boolean, comment?: string): Promise<CommuneList> {
       const json = comment ? { approve, comment } : { approve };
-      return (await guarded(() => cycles[':cycleId'].lists[':commune'].review.$post({ param: { cycleId, commune }, json }))).list;
+      return (await guarded(() => cycles[':cycleId'].lists.communes[':commune'].review.$post({ param: { cycleId, commune }, json }))).list;
     },
     /** One page of the duplicate review queue (pairs in the caller's area), oldest first; every status when none is given. */
     async listDuplicates(status: DuplicateStatus | null, offset = 0, limit = 50): Promise<DuplicatePage> {

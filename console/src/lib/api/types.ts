@@ -64,8 +64,8 @@ export type RegionListsSummary = ListsSummary['regions'][number];
 /** One commune's list as the validation table shows it. */
 export type CommuneList = Answer<Lists['regions'][':region']['$get']>['lists'][number];
 /** One commune's list with its households (phones masked) and the changes asked of it. */
-export type CommuneListDetail = Answer<Lists[':commune']['$get']>;
-export type ListDecision = InferRequestType<Lists[':commune']['decision']['$post']>['json'];
+export type CommuneListDetail = Answer<Lists['communes'][':commune']['$get']>;
+export type ListDecision = InferRequestType<Lists['communes'][':commune']['decision']['$post']>['json'];
 type Workshops = Routes['cycles'][':cycleId']['workshops'];
 
 /** A cycle's training workshops: every region, its workshop if planned, its status and the counts. */
