@@ -73,6 +73,8 @@ describe('the targeting page', () => {
       await expect(page.getByTestId('quota-row').count()).resolves.toBe(3);
       const kayes = page.getByTestId('quota-row').filter({ hasText: 'Kayes' });
       const kayesQuota = await kayes.getByTestId('quota-quota').textContent();
+      // No reload of the table in flight (the run's last events refetch it) when the drill-down is asked.
+      await page.locator('[data-testid="quota-table"][aria-busy="false"]').waitFor({ timeout: WAIT_MS });
       await kayes.locator('button.open').click();
       await page.locator('[data-testid="quota-table"][data-level="commune"]').waitFor({ timeout: WAIT_MS });
       await expect(page.getByTestId('quota-total').textContent()).resolves.toBe(kayesQuota);
