@@ -42,6 +42,13 @@ export function isPaid(status: PaymentStatus): boolean {
 /** Statuses that still need the agency: the batch activity works on these. */
 export const OPEN_STATUSES: readonly PaymentStatus[] = ['pending', 'submitted', 'ambiguous'];
 
+/**
+ * A payment list: one commune × agency × tranche, declared (count and total per funding source) before
+ * it is built; released only once built matches declared and the release controls are signed.
+ */
+export const PAYMENT_LIST_STATUSES = ['declared', 'built', 'released', 'closed', 'cancelled'] as const;
+export type PaymentListStatus = (typeof PAYMENT_LIST_STATUSES)[number];
+
 /** Why an agency refused or failed a payment; each is shown to payment operators in the failed queue. */
 export const FAILURE_REASONS = ['invalid-account', 'daily-limit', 'account-blocked', 'rejected'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
