@@ -101,3 +101,14 @@ export function parsePaymentIdempotencyKey(key: string): PaymentKeyParts | undef
 export function isPaymentAmount(amount: Fcfa): boolean {
   return isFcfa(amount) && amount > 0;
 }
+
+/** Progress of a payment list, one notice per batch written (never one per payment). */
+export interface PaymentsChanged {
+  cycleId: string;
+  listId: string;
+  batchNo: number;
+  confirmed: number;
+  failed: number;
+  open: number;
+}
+export const PAYMENTS_CHANNEL = 'jigi_payments';
