@@ -63,6 +63,8 @@ interface Outcome {
 
 const ROWS_PER_INSERT = 5_000;
 const HEARTBEAT_EVERY_MS = 1_000;
+/** How long a batch waits for payments the agency accepted to be paid before it hands them back as submitted. */
+const SUBMITTED_WAIT_MS = 30_000;
 
 /** Runs `work` over `items` with at most `limit` at a time, in order of start. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -118,6 +120,13 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       .where(eq(paymentLists.id, listId));
     if (!row) throw ApplicationFailure.nonRetryable(`No payment list ${listId}`, 'NotFound');
     return row;
+  }
+
+  function paymentsOf(listId: string, batchNo: number, statuses: PaymentStatus[]): Promise<OpenPayment[]> {
+    return sql<OpenPayment[]>`
+      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation
+      from payments where list_id = ${listId} and batch_no = ${batchNo} and status::text = any(${sql.array(statuses)}::text[])
+      order by id`;
   }
 
   /** Writes the outcomes whose payment is still where it was read, with their history, in one statement. */
@@ -224,10 +233,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     const agency = agencies.get(agencyRow);
     const lanes = Math.max(4, Math.min(64, agencyRow.ratePerSecond));
 
-    const open = await sql<OpenPayment[]>`
-      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation
-      from payments where list_id = ${listId} and batch_no = ${batchNo} and status in ('pending', 'submitted', 'ambiguous')
-      order by id`;
+    const open = await paymentsOf(listId, batchNo, ['pending', 'submitted', 'ambiguous']);
     let unsettled = 0;
 
     // 1. Settle: whatever the agency may already hold is asked by the same key.
@@ -249,6 +255,19 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     const sent = sendable.map((p) => outcomeOf(p, answers.get(p.idempotencyKey)!));
     await record(sent);
     unsettled += sent.filter((o) => o.to === 'ambiguous' || o.to === 'pending').length;
+
+    // 3. What the agency accepted but has not paid yet: mobile money pays within seconds, so wait a little.
+    let waiting = await paymentsOf(listId, batchNo, ['submitted']);
+    const waitUntil = Date.now() + SUBMITTED_WAIT_MS;
+    for (let pause = 200; waiting.length > 0 && Date.now() < waitUntil; pause = Math.min(pause * 2, 2_000)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      const answers = await mapLimit(waiting, lanes, async (payment) => ({ payment, status: await agency.status(payment.idempotencyKey) }));
+      // A status that cannot be read leaves the payment submitted: the agency has it either way.
+      const decided = answers.filter((a) => a.status.kind === 'confirmed' || a.status.kind === 'failed');
+      await record(decided.map(({ payment, status }) => outcomeOf(payment, status)));
+      const decidedIds = new Set(decided.map((a) => a.payment.id));
+      waiting = waiting.filter((p) => !decidedIds.has(p.id));
+    }
 
     const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
       select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,

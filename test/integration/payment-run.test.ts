@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 /** A cycle whose frozen list holds `perCommune` households in each commune; every 20th wallet number is invalid. */
-async function seedCycle(perCommune: number, agencyId: string) {
+async function seedCycle(perCommune: number, agencyId: string, ratePerSecond = 300) {
   const { db } = stack.database;
   const cycleId = randomUUID();
   await db.insert(cycles).values({ id: cycleId, name: `Paiement ${cycleId.slice(0, 8)}`, transferAmountFcfa: 90_000, targetHouseholds: perCommune * 2, workflowId: `cycle:${cycleId}`, createdBy: 'test' });
@@ -59,7 +59,7 @@ async function seedCycle(perCommune: number, agencyId: string) {
   await db.insert(beneficiaries).values(rows);
   await db
     .insert(paymentAgencies)
-    .values({ id: agencyId, name: 'Simulated mobile money', kind: 'mobile-money', baseUrl: sim.url, credentialRef: CREDENTIAL_ENV, lots: COMMUNES.map((c) => ({ level: 'commune' as const, region: c.region, commune: c.commune })), ratePerSecond: 300 })
+    .values({ id: agencyId, name: 'Simulated mobile money', kind: 'mobile-money', baseUrl: sim.url, credentialRef: CREDENTIAL_ENV, lots: COMMUNES.map((c) => ({ level: 'commune' as const, region: c.region, commune: c.commune })), ratePerSecond })
     .onConflictDoNothing();
   const activities = createActivities({ database: stack.database, agencyCredentials: () => 'unused' });
   const lists: PaymentRunInput['lists'] = [];
@@ -142,17 +142,37 @@ describe('payment run against the agency simulator', () => {
     expect(history!.ambiguous).toBeGreaterThan(0);
   });
 
-  it('a worker killed twice in the middle of a run pays nobody twice and loses nobody', { timeout: 120_000 }, async () => {
+  it('an agency that accepts first and pays a moment later: the batch waits and every payment turns confirmed', async () => {
+    await sim.setFaults({ errorRate: 0, timeoutAfterCommitRate: 0, settleDelayMs: 400 });
+    const { cycleId, lists, households } = await seedCycle(60, 'sim-momo-3');
+    const totals = (await (await runPayments(cycleId, 'sim-momo-3', lists)).result()) as PaymentRunTotals;
+    const r = await reconcile(cycleId, households);
+    expectReconciled(r);
+    const payable = households.length - r.expectedInvalid.length;
+    expect(totals).toMatchObject({ submitted: 0, confirmed: payable });
+    const [history] = await stack.database.db.execute<{ submitted: number }>(
+      sql`select count(*)::int as submitted from payment_status_history h join payments p on p.id = h.payment_id where p.cycle_id = ${cycleId} and h.to_status = 'submitted'`,
+    );
+    expect(history!.submitted).toBe(payable);
+    await sim.setFaults({ settleDelayMs: 0 });
+  });
+
+  it('a worker killed twice and the agency restarted in the middle of a run pays nobody twice and loses nobody', { timeout: 120_000 }, async () => {
     if (worker) await killProcess(worker);
     worker = await startWorkerProcess(stack, { [CREDENTIAL_ENV]: 'jigi-run-2' });
     await sim.setFaults({ latencyMs: 5, latencyJitterMs: 10 });
-    const { cycleId, lists, households } = await seedCycle(200, 'sim-momo-2');
+    const { cycleId, lists, households } = await seedCycle(200, 'sim-momo-2', 80);
     const handle = await runPayments(cycleId, 'sim-momo-2', lists);
     for (let kill = 0; kill < 2; kill += 1) {
       // Kill once some payments went out, while others are in flight.
       await expect.poll(async () => (await stack.database.sql`select 1 from payments where cycle_id = ${cycleId} and status = 'confirmed' limit 1 offset ${60 * (kill + 1)}`).length, { timeout: 30_000, interval: 50 }).toBe(1);
+      const [open] = await stack.database.sql`select count(*)::int as n from payments where cycle_id = ${cycleId} and status in ('pending', 'submitted', 'ambiguous')`;
+      expect(open!.n).toBeGreaterThan(0);
       await killProcess(worker);
+      // The agency goes down too, once: it comes back on its own ledger file.
+      if (kill === 0) await sim.kill();
       worker = await startWorkerProcess(stack, { [CREDENTIAL_ENV]: 'jigi-run-2' });
+      if (kill === 0) await sim.restart();
     }
     await handle.result();
     expectReconciled(await reconcile(cycleId, households));
