@@ -12,6 +12,7 @@ import { paymentRunWorkflowId } from '../../domain/ids';
 import { parsePaymentIdempotencyKey } from '../../domain/payments';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import type { PaymentRunInput, PaymentRunTotals } from '../../workflows/payment-run';
+import { maybeRecordHistory } from '../support/histories';
 import { startSimProcess, type SimProcess } from '../support/provider-sim';
 import { startTestStack, type TestStack } from '../support/stack';
 import { killProcess, startWorkerProcess } from '../support/worker-process';
@@ -140,6 +141,7 @@ describe('payment run against the agency simulator', () => {
     );
     // The injected faults did happen, and were settled.
     expect(history!.ambiguous).toBeGreaterThan(0);
+    await maybeRecordHistory(stack.client, handle.workflowId, 'payment-run', 'faults-settled');
   });
 
   it('an agency that accepts first and pays a moment later: the batch waits and every payment turns confirmed', async () => {
@@ -176,5 +178,6 @@ describe('payment run against the agency simulator', () => {
     }
     await handle.result();
     expectReconciled(await reconcile(cycleId, households));
+    await maybeRecordHistory(stack.client, handle.workflowId, 'payment-run', 'worker-killed-agency-restarted');
   });
 });
