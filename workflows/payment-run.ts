@@ -21,6 +21,8 @@ export interface PaymentRunInput {
   lists: PaymentRunList[];
   /** Batches sent to this agency at once; with its request rate, what a run may ask of it. */
   maxInFlight: number;
+  /** History events past which the run continues as new; tests lower it to see the hand-over. */
+  historyEventsBeforeNewRun?: number;
   /** Set by continue-as-new: where the previous run stopped. */
   carried?: { next: number; totals: PaymentRunTotals };
 }
@@ -67,7 +69,7 @@ export async function paymentRunWorkflow(input: PaymentRunInput): Promise<Paymen
   while (next < units && failure === null) {
     await condition(() => inFlight < Math.max(1, input.maxInFlight) || failure !== null);
     if (failure !== null) break;
-    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_NEW_RUN) {
+    if (workflowInfo().historyLength > (input.historyEventsBeforeNewRun ?? HISTORY_EVENTS_BEFORE_NEW_RUN)) {
       await condition(() => inFlight === 0);
       await continueAsNew<typeof paymentRunWorkflow>({ ...input, carried: { next, totals } });
     }

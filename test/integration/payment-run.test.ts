@@ -23,6 +23,7 @@ const COMMUNES = [
   { region: '1', commune: '10102' },
 ];
 const BATCH_SIZE = 40;
+const WORKER_ENV = { [CREDENTIAL_ENV]: 'jigi-worker' };
 
 let stack: TestStack;
 let sim: SimProcess;
@@ -36,6 +37,7 @@ beforeAll(async () => {
     ledgerFile: join(dir, 'agency.jsonl'),
     faults: { errorRate: 0.04, timeoutAfterCommitRate: 0.05, invalidAccountSuffixes: ['99'], latencyMs: 1, latencyJitterMs: 4, ratePerSecond: 400 },
   });
+  worker = await startWorkerProcess(stack, WORKER_ENV);
 });
 afterAll(async () => {
   if (worker) await killProcess(worker);
@@ -45,7 +47,7 @@ afterAll(async () => {
 });
 
 /** A cycle whose frozen list holds `perCommune` households in each commune; every 20th wallet number is invalid. */
-async function seedCycle(perCommune: number, agencyId: string, ratePerSecond = 300) {
+async function seedCycle(perCommune: number, agencyId: string, ratePerSecond = 300, batchSize = BATCH_SIZE) {
   const { db } = stack.database;
   const cycleId = randomUUID();
   await db.insert(cycles).values({ id: cycleId, name: `Paiement ${cycleId.slice(0, 8)}`, transferAmountFcfa: 90_000, targetHouseholds: perCommune * 2, workflowId: `cycle:${cycleId}`, createdBy: 'test' });
@@ -69,10 +71,10 @@ async function seedCycle(perCommune: number, agencyId: string, ratePerSecond = 3
       .insert(paymentLists)
       .values({ cycleId, regionCode: region, communeCode: commune, agencyId, fundingSource: 'world-bank-af2', declaredCount: perCommune, declaredTotalFcfa: perCommune * 90_000 })
       .returning();
-    const built = await activities.buildPaymentList({ listId: list!.id, batchSize: BATCH_SIZE });
-    expect(built).toMatchObject({ count: perCommune, totalFcfa: perCommune * 90_000, matchesDeclaration: true, batches: Math.ceil(perCommune / BATCH_SIZE) });
+    const built = await activities.buildPaymentList({ listId: list!.id, batchSize });
+    expect(built).toMatchObject({ count: perCommune, totalFcfa: perCommune * 90_000, matchesDeclaration: true, batches: Math.ceil(perCommune / batchSize) });
     // Built twice, nothing is added twice.
-    expect(await activities.buildPaymentList({ listId: list!.id, batchSize: BATCH_SIZE })).toEqual(built);
+    expect(await activities.buildPaymentList({ listId: list!.id, batchSize })).toEqual(built);
     // The release controls (signatures by amount band) come next; here the list is released as they would.
     await db.update(paymentLists).set({ status: 'released', releasedAt: new Date() }).where(eq(paymentLists.id, list!.id));
     lists.push({ listId: list!.id, batches: built.batches });
@@ -108,11 +110,11 @@ async function reconcile(cycleId: string, households: Array<{ rsuId: string; pho
   };
 }
 
-async function runPayments(cycleId: string, agencyId: string, lists: PaymentRunInput['lists']) {
+async function runPayments(cycleId: string, agencyId: string, lists: PaymentRunInput['lists'], options: Partial<PaymentRunInput> = {}) {
   return stack.client.workflow.start(WORKFLOW_TYPES.paymentRun, {
     taskQueue: stack.taskQueue,
     workflowId: paymentRunWorkflowId(cycleId, agencyId, 1),
-    args: [{ cycleId, agencyId, lists, maxInFlight: 3 } satisfies PaymentRunInput],
+    args: [{ cycleId, agencyId, lists, maxInFlight: 3, ...options } satisfies PaymentRunInput],
   });
 }
 
@@ -128,7 +130,6 @@ function expectReconciled(r: Awaited<ReturnType<typeof reconcile>>) {
 
 describe('payment run against the agency simulator', () => {
   it('with 5xx, ambiguous timeouts and invalid accounts injected, every household is paid once or listed failed with its reason', async () => {
-    worker = await startWorkerProcess(stack, { [CREDENTIAL_ENV]: 'jigi-run-1' });
     const { cycleId, lists, households } = await seedCycle(150, 'sim-momo-1');
     const handle = await runPayments(cycleId, 'sim-momo-1', lists);
     const totals = (await handle.result()) as PaymentRunTotals;
@@ -159,9 +160,18 @@ describe('payment run against the agency simulator', () => {
     await sim.setFaults({ settleDelayMs: 0 });
   });
 
+  it('a run too long for one history continues as new and carries its totals: each batch sent once', async () => {
+    const { cycleId, lists, households } = await seedCycle(30, 'sim-momo-4', 300, 3);
+    const handle = await runPayments(cycleId, 'sim-momo-4', lists, { historyEventsBeforeNewRun: 40 });
+    const totals = (await handle.result()) as PaymentRunTotals;
+    const first = await stack.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const r = await reconcile(cycleId, households);
+    expectReconciled(r);
+    expect(totals).toMatchObject({ batchesDone: 20, confirmed: households.length - r.expectedInvalid.length });
+  });
+
   it('a worker killed twice and the agency restarted in the middle of a run pays nobody twice and loses nobody', { timeout: 120_000 }, async () => {
-    if (worker) await killProcess(worker);
-    worker = await startWorkerProcess(stack, { [CREDENTIAL_ENV]: 'jigi-run-2' });
     await sim.setFaults({ latencyMs: 5, latencyJitterMs: 10 });
     const { cycleId, lists, households } = await seedCycle(200, 'sim-momo-2', 80);
     const handle = await runPayments(cycleId, 'sim-momo-2', lists);
@@ -170,10 +180,10 @@ describe('payment run against the agency simulator', () => {
       await expect.poll(async () => (await stack.database.sql`select 1 from payments where cycle_id = ${cycleId} and status = 'confirmed' limit 1 offset ${60 * (kill + 1)}`).length, { timeout: 30_000, interval: 50 }).toBe(1);
       const [open] = await stack.database.sql`select count(*)::int as n from payments where cycle_id = ${cycleId} and status in ('pending', 'submitted', 'ambiguous')`;
       expect(open!.n).toBeGreaterThan(0);
-      await killProcess(worker);
+      await killProcess(worker!);
       // The agency goes down too, once: it comes back on its own ledger file.
       if (kill === 0) await sim.kill();
-      worker = await startWorkerProcess(stack, { [CREDENTIAL_ENV]: 'jigi-run-2' });
+      worker = await startWorkerProcess(stack, WORKER_ENV);
       if (kill === 0) await sim.restart();
     }
     await handle.result();
