@@ -10,8 +10,8 @@ import { createTargetingActivities } from './targeting';
 
 export interface ActivityDeps {
   database: Database;
-  /** Where payment agencies' credentials come from; the worker's environment unless given. */
-  agencyCredentials?: CredentialSource;
+  /** Where payment agencies' credentials come from (the worker reads its environment). */
+  agencyCredentials: CredentialSource;
 }
 
 /** Every activity of the product, built from injected dependencies. */
@@ -23,7 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDuplicateActivities(deps),
     ...createTargetingActivities(deps),
     ...createProcurementActivities(deps),
-    ...createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials ?? ((ref) => process.env[ref])) }),
+    ...createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) }),
   };
 }
 

@@ -26,6 +26,7 @@ type Reply = { ok: true; status: number; body: unknown } | { ok: false; message:
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const STATEMENT_PAGE = 5_000;
+const STATEMENT_READ_ATTEMPTS = 6;
 
 function failureReason(code: string | undefined): FailureReason {
   return FAILURE_REASONS.includes(code as FailureReason) ? (code as FailureReason) : 'rejected';
@@ -139,12 +140,20 @@ export class MobileMoneyAgency implements PaymentAgency {
     return answer.kind === 'ambiguous' || answer.kind === 'failed' ? { kind: 'unreachable', message: answer.message } : answer;
   }
 
+  /** A page of the statement; reading changes nothing, so a failed read is simply read again. */
+  private async statementPage(after: number): Promise<StatementPage> {
+    for (let attempt = 1; ; attempt += 1) {
+      const reply = await this.request('GET', `${MOBILE_MONEY_PATHS.statement}?after=${after}&limit=${STATEMENT_PAGE}`);
+      if (reply.ok && reply.status === 200) return reply.body as StatementPage;
+      if (attempt >= STATEMENT_READ_ATTEMPTS) throw new Error(`statement unavailable: ${reply.ok ? reply.status : reply.message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+
   async *statement(): AsyncIterable<AgencyStatementLine> {
     let after: number | null = 0;
     while (after !== null) {
-      const reply = await this.request('GET', `${MOBILE_MONEY_PATHS.statement}?after=${after}&limit=${STATEMENT_PAGE}`);
-      if (!reply.ok || reply.status !== 200) throw new Error(`statement unavailable: ${reply.ok ? reply.status : reply.message}`);
-      const page = reply.body as StatementPage;
+      const page = await this.statementPage(after);
       for (const e of page.entries) yield { idempotencyKey: e.idempotencyKey, reference: e.reference, amountFcfa: e.amount, paidAt: e.paidAt };
       after = page.next;
     }
