@@ -1,5 +1,7 @@
 import type { Database } from '../db/client';
+import { createAgencyRegistry, type CredentialSource } from './adapters/agency-registry';
 import { createBeneficiaryListActivities } from './beneficiary-list';
+import { createPaymentActivities } from './payment-batch';
 import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
 import { createDuplicateActivities } from './register/duplicates';
@@ -8,6 +10,8 @@ import { createTargetingActivities } from './targeting';
 
 export interface ActivityDeps {
   database: Database;
+  /** Where payment agencies' credentials come from (the worker reads its environment). */
+  agencyCredentials: CredentialSource;
 }
 
 /** Every activity of the product, built from injected dependencies. */
@@ -19,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDuplicateActivities(deps),
     ...createTargetingActivities(deps),
     ...createProcurementActivities(deps),
+    ...createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) }),
   };
 }
 

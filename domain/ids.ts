@@ -21,6 +21,11 @@ export function procurementWorkflowId(caseId: string): string {
   return `procurement:${caseId}`;
 }
 
+/** One payment run per cycle, agency and tranche: a second start while one runs is refused. */
+export function paymentRunWorkflowId(cycleId: string, agencyId: string, tranche: number): string {
+  return `payment-run:${cycleId}:${agencyId}:t${tranche}`;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids of cycles, users and sessions are UUIDs: anything else is unknown without asking the database. */

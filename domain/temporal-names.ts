@@ -9,4 +9,5 @@ export const WORKFLOW_TYPES = {
   registerImport: 'registerImportWorkflow',
   eligibilityRun: 'eligibilityRunWorkflow',
   procurementCase: 'procurementCaseWorkflow',
+  paymentRun: 'paymentRunWorkflow',
 } as const;

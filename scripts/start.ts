@@ -147,7 +147,13 @@ async function main() {
   }
 
   const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  // The demo's payment agency: a simulator on its own ledger in .data, as `npm run provider-sim` runs it.
+  const providerSim = {
+    PROVIDER_SIM_PORT: process.env.JIGI_PROVIDER_SIM_PORT ?? '4100',
+    PROVIDER_SIM_LEDGER: join(dataDir, 'provider-sim.jsonl'),
+  };
   await Promise.all([
+    ...(demo ? [startChild('provider-sim', 'scripts/provider-sim.ts', providerSim, 'provider-sim listening')] : []),
     startChild('worker', 'worker/main.ts', env, 'polling task queue'),
     startChild('api', 'api/main.ts', { ...env, PORT: String(port), CONSOLE_DIR: consoleBuildDir }, 'listening on'),
   ]);

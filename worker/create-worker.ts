@@ -4,6 +4,7 @@ import { Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOpt
 import { createActivities } from '../activities';
 import type { Database } from '../db/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
+import { readAgencyCredential } from './env';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -29,6 +30,6 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.programCycle,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: {} }),
-    activities: createActivities({ database: options.database }),
+    activities: createActivities({ database: options.database, agencyCredentials: (ref) => readAgencyCredential(ref) }),
   });
 }

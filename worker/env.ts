@@ -18,3 +18,8 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
   }
   return parsed.data;
 }
+
+/** Payment agencies' credentials, by the name each agency's row gives (the secret itself never reaches the database). */
+export function readAgencyCredential(credentialRef: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[credentialRef];
+}

@@ -4,3 +4,4 @@ export { registerImportWorkflow } from './register-import';
 export { targetingPhaseWorkflow } from './targeting';
 export { eligibilityRunWorkflow } from './eligibility-run';
 export { procurementCaseWorkflow } from './procurement';
+export { paymentRunWorkflow } from './payment-run';

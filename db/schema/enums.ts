@@ -5,6 +5,7 @@ import { FUNDING_SOURCES } from '../../domain/funding';
 import { ROLES } from '../../domain/roles';
 import { CASE_STATUSES, PROCUREMENT_KINDS, STEP_STATUSES } from '../../domain/procurement';
 import { DUPLICATE_REASONS, DUPLICATE_STATUSES } from '../../domain/duplicates';
+import { AGENCY_KINDS, FAILURE_REASONS, PAYMENT_LIST_STATUSES, PAYMENT_STATUSES } from '../../domain/payments';
 import { IMPORT_KINDS, IMPORT_STATUSES, REGISTER_FORMATS, SEXES } from '../../domain/register';
 
 export const phaseEnum = pgEnum('phase', PHASES);
@@ -27,3 +28,7 @@ export const duplicateStatusEnum = pgEnum('duplicate_status', DUPLICATE_STATUSES
 export const procurementKindEnum = pgEnum('procurement_kind', PROCUREMENT_KINDS);
 export const caseStatusEnum = pgEnum('procurement_case_status', CASE_STATUSES);
 export const stepStatusEnum = pgEnum('procurement_step_status', STEP_STATUSES);
+export const agencyKindEnum = pgEnum('agency_kind', AGENCY_KINDS);
+export const paymentStatusEnum = pgEnum('payment_status', PAYMENT_STATUSES);
+export const paymentListStatusEnum = pgEnum('payment_list_status', PAYMENT_LIST_STATUSES);
+export const failureReasonEnum = pgEnum('payment_failure_reason', FAILURE_REASONS);

@@ -8,3 +8,4 @@ export * from './training';
 export * from './duplicates';
 export * from './targeting';
 export * from './procurement';
+export * from './payments';

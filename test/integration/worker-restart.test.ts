@@ -1,45 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleService, type CycleService } from '../../api/services/cycles';
 import { cycleTransitions, procurementActions } from '../../db/schema';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
 import { actorFor, signInAs } from '../support/users';
+import { killProcess as kill, startWorkerProcess as startWorker } from '../support/worker-process';
 
 let stack: TestStack;
 let service: CycleService;
 let worker: ChildProcess | null = null;
-
-/** The real worker process, as `npm start` runs it. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.databaseUrl,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (d) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d;
-      if (output.includes('polling task queue')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
-  });
-  return child;
-}
-
-async function kill(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
 
 beforeAll(async () => {
   stack = await startTestStack('worker_restart', { worker: false });
@@ -52,14 +22,14 @@ afterAll(async () => {
 
 describe('worker restart', () => {
   it('a worker killed in the middle of a cycle loses nothing: a new worker continues where it stopped', async () => {
-    worker = await startWorkerProcess();
+    worker = await startWorker(stack);
     const cycle = await service.create(demoCycleInput(), actorFor('coordinator.a'));
     await service.completePhase(cycle.id, 'training', actorFor('awa.traore'));
     await kill(worker);
 
     // Asked while no worker runs: the Update waits in Temporal until a worker is back.
     const pending = service.completePhase(cycle.id, 'targeting', actorFor('coordinator.b'));
-    worker = await startWorkerProcess();
+    worker = await startWorker(stack);
     const state = await pending;
     expect(state.phases.map((p) => [p.phase, p.status])).toEqual([
       ['training', 'completed'],
@@ -93,7 +63,7 @@ describe('worker restart', () => {
       signInAs(stack.database, base, ['procurement-officer']),
       signInAs(stack.database, base, ['procurement-officer']),
     ]);
-    worker = await startWorkerProcess();
+    worker = await startWorker(stack);
     const cycle = await coordinator.call('POST', '/api/cycles', demoCycleInput());
     const opened = await awa.call('POST', '/api/procurement/cases', {
       cycleId: cycle.body.cycle.id,
@@ -110,7 +80,7 @@ describe('worker restart', () => {
     // Asked while no worker runs: the API's check needs the workflow's state, so the call waits for a worker.
     const pending = moussa.call('POST', `/api/procurement/cases/${caseId}/review`, { kind: 'approve', comment: 'Vu' });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    worker = await startWorkerProcess();
+    worker = await startWorker(stack);
     const approved = await pending;
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.case).toMatchObject({ currentStep: 'internal-review', stepStatus: 'open' });

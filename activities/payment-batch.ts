@@ -1,0 +1,301 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import {
+  canMovePayment,
+  paymentIdempotencyKey,
+  PAYMENTS_CHANNEL,
+  type FailureReason,
+  type PaymentsChanged,
+  type PaymentStatus,
+} from '../domain/payments';
+import type { Database } from '../db/client';
+import { paymentAgencies, paymentLists } from '../db/schema';
+import type { AgencyRegistry } from './adapters/agency-registry';
+import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-agency';
+
+export interface BuildPaymentListInput {
+  listId: string;
+  /** Payments per batch: the unit of one batch activity. */
+  batchSize: number;
+}
+
+export interface BuiltPaymentList {
+  count: number;
+  totalFcfa: number;
+  batches: number;
+  /** Built equals declared: the list may go to release. */
+  matchesDeclaration: boolean;
+}
+
+export interface PaymentBatchInput {
+  listId: string;
+  batchNo: number;
+}
+
+export interface PaymentBatchResult {
+  confirmed: number;
+  failed: number;
+  /** Accepted by the agency, not yet paid: asked again later. */
+  submitted: number;
+}
+
+/** The reasons an agency error class is logged under in Temporal; the workflow's retry policy reads them. */
+export const PAYMENT_FAILURE_TYPES = { unsettled: 'AgencyUnsettled', notReleased: 'PaymentListNotReleased' } as const;
+
+interface OpenPayment {
+  id: number;
+  idempotencyKey: string;
+  amountFcfa: number;
+  phone: string | null;
+  status: PaymentStatus;
+  attempts: number;
+  generation: number;
+}
+
+interface Outcome {
+  payment: OpenPayment;
+  to: PaymentStatus;
+  reference?: string | null;
+  reason?: FailureReason | null;
+  error?: string | null;
+}
+
+const ROWS_PER_INSERT = 5_000;
+const HEARTBEAT_EVERY_MS = 1_000;
+/** How long a batch waits for payments the agency accepted to be paid before it hands them back as submitted. */
+const SUBMITTED_WAIT_MS = 30_000;
+
+/** Runs `work` over `items` with at most `limit` at a time, in order of start. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+function heartbeat(details: unknown) {
+  // Outside an activity (a direct call in a script), there is nothing to heartbeat to.
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    /* not in an activity context */
+  }
+}
+
+/** What an agency's answer means for a payment. */
+function outcomeOf(payment: OpenPayment, answer: AgencyAnswer | AgencyStatus): Outcome {
+  switch (answer.kind) {
+    case 'submitted':
+      return { payment, to: 'submitted', reference: answer.reference, error: null };
+    case 'confirmed':
+      return { payment, to: 'confirmed', reference: answer.reference, error: null };
+    case 'failed':
+      return { payment, to: 'failed', reference: answer.reference, reason: answer.reason, error: answer.message };
+    case 'ambiguous':
+    case 'unreachable':
+      return { payment, to: 'ambiguous', error: answer.message };
+    case 'transient':
+      // Nothing committed, but the row already counts an attempt: the next attempt asks the status first.
+      return { payment, to: payment.status, error: answer.message };
+    case 'not-found':
+      return { payment, to: 'pending', error: null };
+  }
+}
+
+export function createPaymentActivities({ database, agencies }: { database: Database; agencies: AgencyRegistry }) {
+  const { db, sql } = database;
+
+  async function loadList(listId: string) {
+    const [row] = await db
+      .select({ list: paymentLists, agency: paymentAgencies })
+      .from(paymentLists)
+      .innerJoin(paymentAgencies, eq(paymentAgencies.id, paymentLists.agencyId))
+      .where(eq(paymentLists.id, listId));
+    if (!row) throw ApplicationFailure.nonRetryable(`No payment list ${listId}`, 'NotFound');
+    return row;
+  }
+
+  function paymentsOf(listId: string, batchNo: number, statuses: PaymentStatus[]): Promise<OpenPayment[]> {
+    return sql<OpenPayment[]>`
+      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation
+      from payments where list_id = ${listId} and batch_no = ${batchNo} and status::text = any(${sql.array(statuses)}::text[])
+      order by id`;
+  }
+
+  /** Writes the outcomes whose payment is still where it was read, with their history, in one statement. */
+  async function record(outcomes: readonly Outcome[]): Promise<void> {
+    const moving = outcomes.filter((o) => o.to === o.payment.status || canMovePayment(o.payment.status, o.to));
+    if (moving.length === 0) return;
+    await sql`
+      with u as (
+        select * from unnest(
+          ${sql.array(moving.map((o) => o.payment.id))}::bigint[],
+          ${sql.array(moving.map((o) => o.payment.status))}::text[],
+          ${sql.array(moving.map((o) => o.to))}::text[],
+          ${sql.array(moving.map((o) => o.payment.generation))}::int[],
+          ${sql.array(moving.map((o) => o.reference ?? null))}::text[],
+          ${sql.array(moving.map((o) => o.reason ?? null))}::text[],
+          ${sql.array(moving.map((o) => o.error ?? null))}::text[]
+        ) as u(id, from_status, to_status, generation, reference, reason, error)
+      ), changed as (
+        update payments p set
+          status = u.to_status::payment_status,
+          agency_reference = coalesce(u.reference, p.agency_reference),
+          failure_reason = u.reason::payment_failure_reason,
+          last_error = u.error,
+          submitted_at = case when u.to_status in ('submitted', 'confirmed') then coalesce(p.submitted_at, now()) else p.submitted_at end,
+          confirmed_at = case when u.to_status = 'confirmed' then now() else p.confirmed_at end,
+          updated_at = now()
+        from u
+        where p.id = u.id and p.status = u.from_status::payment_status and p.generation = u.generation
+        returning p.id, u.from_status, u.to_status, u.generation, coalesce(u.reason, u.error) as detail
+      )
+      insert into payment_status_history (payment_id, from_status, to_status, generation, detail)
+      select id, from_status::payment_status, to_status::payment_status, generation, detail from changed where from_status <> to_status`;
+  }
+
+  return {
+    /**
+     * Builds a declared list's payments from the frozen beneficiary list, idempotency keys included,
+     * so every key exists before any call; safe to run again (a household is never added twice).
+     */
+    async buildPaymentList({ listId, batchSize }: BuildPaymentListInput): Promise<BuiltPaymentList> {
+      const { list } = await loadList(listId);
+      if (list.status === 'declared') {
+        const households = await sql<Array<{ rsuId: string; phone: string | null; amountFcfa: number }>>`
+          select rsu_id as "rsuId", phone, amount_fcfa as "amountFcfa" from beneficiaries
+          where cycle_id = ${list.cycleId} and commune_code = ${list.communeCode}
+            and not exists (select 1 from payments p where p.cycle_id = ${list.cycleId} and p.rsu_id = beneficiaries.rsu_id and p.tranche = ${list.tranche} and p.list_id <> ${listId})
+          order by rsu_id`;
+        await sql.begin(async (tx) => {
+          for (let from = 0; from < households.length; from += ROWS_PER_INSERT) {
+            const chunk = households.slice(from, from + ROWS_PER_INSERT);
+            await tx`
+              insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
+              select ${list.cycleId}, u.rsu_id, ${list.tranche}, ${listId}, u.batch_no, ${list.regionCode}, ${list.communeCode}, ${list.agencyId},
+                ${list.fundingSource}::funding_source, u.amount, u.phone, u.key
+              from unnest(
+                ${tx.array(chunk.map((h) => h.rsuId))}::text[],
+                ${tx.array(chunk.map((_, i) => Math.floor((from + i) / batchSize)))}::int[],
+                ${tx.array(chunk.map((h) => h.amountFcfa))}::int[],
+                ${tx.array(chunk.map((h) => h.phone))}::text[],
+                ${tx.array(chunk.map((h) => paymentIdempotencyKey({ cycleId: list.cycleId, rsuId: h.rsuId, tranche: list.tranche, generation: 0 })))}::text[]
+              ) as u(rsu_id, batch_no, amount, phone, key)
+              on conflict (cycle_id, rsu_id, tranche) do nothing`;
+          }
+          const [built] = await tx<Array<{ count: number; total: number }>>`
+            select count(*)::int as count, coalesce(sum(amount_fcfa), 0)::bigint::float8 as total from payments where list_id = ${listId}`;
+          const matches = built!.count === list.declaredCount && built!.total === list.declaredTotalFcfa;
+          await tx`
+            update payment_lists set built_count = ${built!.count}, built_total_fcfa = ${built!.total},
+              status = ${matches ? 'built' : 'declared'}::payment_list_status
+            where id = ${listId} and status = 'declared'`;
+        });
+      }
+      const [built] = await sql<Array<{ count: number; total: number; batches: number }>>`
+        select count(*)::int as count, coalesce(sum(amount_fcfa), 0)::bigint::float8 as total, coalesce(max(batch_no) + 1, 0)::int as batches
+        from payments where list_id = ${listId}`;
+      return {
+        count: built!.count,
+        totalFcfa: built!.total,
+        batches: built!.batches,
+        matchesDeclaration: built!.count === list.declaredCount && built!.total === list.declaredTotalFcfa,
+      };
+    },
+
+    /**
+     * Sends one batch of a released list to its agency. What may already have been sent (an attempt
+     * counted, or an ambiguous answer) is first asked by its key, never resent blind; an invalid
+     * account fails that payment alone; what stays unsettled fails the activity so Temporal retries
+     * it with backoff.
+     */
+    async submitPaymentBatch(input: PaymentBatchInput): Promise<PaymentBatchResult> {
+      // Beats while this process lives, however slow the agency: a dead worker is noticed in seconds.
+      const alive = setInterval(() => heartbeat({ batchNo: input.batchNo }), HEARTBEAT_EVERY_MS);
+      try {
+        return await submitBatch(input);
+      } finally {
+        clearInterval(alive);
+      }
+    },
+  };
+
+  async function submitBatch({ listId, batchNo }: PaymentBatchInput): Promise<PaymentBatchResult> {
+    const { list, agency: agencyRow } = await loadList(listId);
+    if (list.status !== 'released') throw ApplicationFailure.nonRetryable(`Payment list ${listId} is ${list.status}, not released`, PAYMENT_FAILURE_TYPES.notReleased);
+    const agency = agencies.get(agencyRow);
+    const lanes = Math.max(4, Math.min(64, agencyRow.ratePerSecond));
+
+    const open = await paymentsOf(listId, batchNo, ['pending', 'submitted', 'ambiguous']);
+    let unsettled = 0;
+
+    // 1. Settle: whatever the agency may already hold is asked by the same key.
+    const toAsk = open.filter((p) => p.status !== 'pending' || p.attempts > 0);
+    const asked = await mapLimit(toAsk, lanes, async (payment) => ({ payment, status: await agency.status(payment.idempotencyKey) }));
+    await record(asked.map(({ payment, status }) => outcomeOf(payment, status)));
+    const notFound = new Set(asked.filter((a) => a.status.kind === 'not-found').map((a) => a.payment.id));
+    unsettled += asked.filter((a) => a.status.kind === 'unreachable' || a.status.kind === 'transient').length;
+
+    // 2. Send what the agency has never had, counting the attempt before the call.
+    const toSend = open.filter((p) => (p.status === 'pending' && p.attempts === 0) || notFound.has(p.id)).map((p) => ({ ...p, status: 'pending' as const }));
+    const noPhone = toSend.filter((p) => !p.phone);
+    await record(noPhone.map((payment) => ({ payment, to: 'failed', reason: 'invalid-account', error: 'no phone number on the beneficiary list' })));
+    const sendable = toSend.filter((p) => p.phone);
+    if (sendable.length > 0) {
+      await sql`update payments set attempts = attempts + 1, updated_at = now() where id = any(${sql.array(sendable.map((p) => p.id))}::bigint[])`;
+    }
+    const answers = await send(agency, agencyRow.bulkSize, sendable, lanes);
+    const sent = sendable.map((p) => outcomeOf(p, answers.get(p.idempotencyKey)!));
+    await record(sent);
+    unsettled += sent.filter((o) => o.to === 'ambiguous' || o.to === 'pending').length;
+
+    // 3. What the agency accepted but has not paid yet: mobile money pays within seconds, so wait a little.
+    let waiting = await paymentsOf(listId, batchNo, ['submitted']);
+    const waitUntil = Date.now() + SUBMITTED_WAIT_MS;
+    for (let pause = 200; waiting.length > 0 && Date.now() < waitUntil; pause = Math.min(pause * 2, 2_000)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      const answers = await mapLimit(waiting, lanes, async (payment) => ({ payment, status: await agency.status(payment.idempotencyKey) }));
+      // A status that cannot be read leaves the payment submitted: the agency has it either way.
+      const decided = answers.filter((a) => a.status.kind === 'confirmed' || a.status.kind === 'failed');
+      await record(decided.map(({ payment, status }) => outcomeOf(payment, status)));
+      const decidedIds = new Set(decided.map((a) => a.payment.id));
+      waiting = waiting.filter((p) => !decidedIds.has(p.id));
+    }
+
+    const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
+      select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
+             count(*) filter (where status = 'failed')::int as failed,
+             count(*) filter (where status = 'submitted')::int as submitted,
+             count(*) filter (where status in ('pending', 'ambiguous'))::int as open
+      from payments where list_id = ${listId} and batch_no = ${batchNo}`;
+    const notice: PaymentsChanged = { cycleId: list.cycleId, listId, batchNo, confirmed: counts!.confirmed, failed: counts!.failed, open: counts!.open + counts!.submitted };
+    await sql`select pg_notify(${PAYMENTS_CHANNEL}, ${JSON.stringify(notice)})`;
+    if (unsettled > 0) {
+      throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled with ${agencyRow.id}`, PAYMENT_FAILURE_TYPES.unsettled);
+    }
+    return { confirmed: counts!.confirmed, failed: counts!.failed, submitted: counts!.submitted };
+  }
+}
+
+/** Sends through the agency's bulk endpoint where it has one, else one request per payment. */
+async function send(agency: PaymentAgency, bulkSize: number | null, payments: readonly OpenPayment[], lanes: number): Promise<Map<string, AgencyAnswer>> {
+  const orders = payments.map((p) => ({ idempotencyKey: p.idempotencyKey, amountFcfa: p.amountFcfa, phone: p.phone! }));
+  const answers = new Map<string, AgencyAnswer>();
+  if (bulkSize && bulkSize > 1) {
+    const chunks: (typeof orders)[] = [];
+    for (let i = 0; i < orders.length; i += bulkSize) chunks.push(orders.slice(i, i + bulkSize));
+    for (const chunk of await mapLimit(chunks, lanes, (c) => agency.submitBulk(c))) for (const [key, answer] of chunk) answers.set(key, answer);
+    return answers;
+  }
+  await mapLimit(orders, lanes, async (order) => {
+    answers.set(order.idempotencyKey, await agency.submit(order));
+  });
+  return answers;
+}

@@ -1,0 +1,131 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { LotArea } from '../../domain/procurement';
+import { cycles } from './cycles';
+import { agencyKindEnum, failureReasonEnum, fundingSourceEnum, paymentListStatusEnum, paymentStatusEnum } from './enums';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const fcfaTotal = (name: string) => bigint(name, { mode: 'number' });
+
+/** The payment agencies a program works with: data, not code. */
+export const paymentAgencies = pgTable('payment_agencies', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: agencyKindEnum('kind').notNull(),
+  baseUrl: text('base_url').notNull(),
+  /** The name of the secret the worker reads the agency's credential from; never the credential itself. */
+  credentialRef: text('credential_ref').notNull(),
+  /** The regions and communes its contract covers. */
+  lots: jsonb('lots').$type<LotArea[]>().notNull(),
+  feeFcfaPerPayment: integer('fee_fcfa_per_payment').notNull().default(0),
+  /** A share of each amount, in hundredths of a percent. */
+  feeBasisPoints: integer('fee_basis_points').notNull().default(0),
+  /** The requests a second its gateway allows our credential. */
+  ratePerSecond: integer('rate_per_second').notNull(),
+  /** Transfers per bulk request where the agency offers one; null sends one request per payment. */
+  bulkSize: integer('bulk_size'),
+  dailyLimitFcfa: fcfaTotal('daily_limit_fcfa'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+/** A commune's payments through one agency for one tranche: declared first, then built from the frozen list. */
+export const paymentLists = pgTable(
+  'payment_lists',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cycleId: uuid('cycle_id')
+      .notNull()
+      .references(() => cycles.id, { onDelete: 'cascade' }),
+    regionCode: text('region_code').notNull(),
+    communeCode: text('commune_code').notNull(),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => paymentAgencies.id),
+    tranche: integer('tranche').notNull().default(1),
+    /** 1 for the lot's list; a follow-up list of its failed payments takes the next. */
+    sequence: integer('sequence').notNull().default(1),
+    fundingSource: fundingSourceEnum('funding_source').notNull(),
+    status: paymentListStatusEnum('status').notNull().default('declared'),
+    declaredCount: integer('declared_count').notNull(),
+    declaredTotalFcfa: fcfaTotal('declared_total_fcfa').notNull(),
+    builtCount: integer('built_count'),
+    builtTotalFcfa: fcfaTotal('built_total_fcfa'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    releasedAt: at('released_at'),
+  },
+  (t) => [
+    unique('payment_lists_lot_unique').on(t.cycleId, t.communeCode, t.agencyId, t.tranche, t.sequence),
+    check('payment_lists_declared_positive', sql`${t.declaredCount} >= 0 and ${t.declaredTotalFcfa} >= 0`),
+  ],
+);
+
+/**
+ * The ledger: one row per (cycle, household, tranche), whatever the retries and re-routes, so the
+ * database itself refuses a second payment. The idempotency key is written here before the agency
+ * is first called.
+ */
+export const payments = pgTable(
+  'payments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    cycleId: uuid('cycle_id')
+      .notNull()
+      .references(() => cycles.id, { onDelete: 'cascade' }),
+    rsuId: text('rsu_id').notNull(),
+    tranche: integer('tranche').notNull().default(1),
+    listId: uuid('list_id')
+      .notNull()
+      .references(() => paymentLists.id),
+    /** The list's payments in submission order cut into batches; the workflow hands out batch numbers. */
+    batchNo: integer('batch_no').notNull(),
+    regionCode: text('region_code').notNull(),
+    communeCode: text('commune_code').notNull(),
+    agencyId: text('agency_id')
+      .notNull()
+      .references(() => paymentAgencies.id),
+    fundingSource: fundingSourceEnum('funding_source').notNull(),
+    amountFcfa: integer('amount_fcfa').notNull(),
+    /** E.164; an operator may correct it before a retry. */
+    phone: text('phone'),
+    status: paymentStatusEnum('status').notNull().default('pending'),
+    /** Bumped by an operator's retry or re-route of a failed payment; part of the idempotency key. */
+    generation: integer('generation').notNull().default(0),
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** Calls made to the agency for this payment, all generations. */
+    attempts: integer('attempts').notNull().default(0),
+    agencyReference: text('agency_reference'),
+    failureReason: failureReasonEnum('failure_reason'),
+    lastError: text('last_error'),
+    submittedAt: at('submitted_at'),
+    confirmedAt: at('confirmed_at'),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('payments_household_tranche_unique').on(t.cycleId, t.rsuId, t.tranche),
+    unique('payments_idempotency_key_unique').on(t.idempotencyKey),
+    index('payments_batch_idx').on(t.listId, t.batchNo),
+    index('payments_status_idx').on(t.cycleId, t.status),
+    check('payments_amount_positive', sql`${t.amountFcfa} > 0`),
+  ],
+);
+
+/** Every status a payment went through, why and by whom (null: the system). */
+export const paymentStatusHistory = pgTable(
+  'payment_status_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    paymentId: bigint('payment_id', { mode: 'number' })
+      .notNull()
+      .references(() => payments.id, { onDelete: 'cascade' }),
+    fromStatus: paymentStatusEnum('from_status'),
+    toStatus: paymentStatusEnum('to_status').notNull(),
+    generation: integer('generation').notNull(),
+    detail: text('detail'),
+    actor: text('actor'),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [index('payment_status_history_payment_idx').on(t.paymentId)],
+);
+
+export type PaymentRow = typeof payments.$inferSelect;
+export type PaymentAgencyRow = typeof paymentAgencies.$inferSelect;

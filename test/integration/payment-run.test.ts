@@ -1,0 +1,205 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { MobileMoneyAgency } from '../../activities/adapters/mobile-money';
+import { beneficiaries, cycles, paymentAgencies, paymentLists } from '../../db/schema';
+import { paymentRunWorkflowId } from '../../domain/ids';
+import { parsePaymentIdempotencyKey } from '../../domain/payments';
+import { WORKFLOW_TYPES } from '../../domain/temporal-names';
+import type { PaymentRunInput, PaymentRunTotals } from '../../workflows/payment-run';
+import { maybeRecordHistory } from '../support/histories';
+import { startSimProcess, type SimProcess } from '../support/provider-sim';
+import { startTestStack, type TestStack } from '../support/stack';
+import { killProcess, startWorkerProcess } from '../support/worker-process';
+
+const CREDENTIAL_ENV = 'JIGI_TEST_AGENCY_CREDENTIAL';
+const COMMUNES = [
+  { region: '1', commune: '10101' },
+  { region: '1', commune: '10102' },
+];
+const BATCH_SIZE = 40;
+const WORKER_ENV = { [CREDENTIAL_ENV]: 'jigi-worker' };
+
+let stack: TestStack;
+let sim: SimProcess;
+let dir: string;
+let worker: ChildProcess | null = null;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'jigi-payments-'));
+  stack = await startTestStack('payments', { worker: false });
+  sim = await startSimProcess({
+    ledgerFile: join(dir, 'agency.jsonl'),
+    faults: { errorRate: 0.04, timeoutAfterCommitRate: 0.05, invalidAccountSuffixes: ['99'], latencyMs: 1, latencyJitterMs: 4, ratePerSecond: 400 },
+  });
+  worker = await startWorkerProcess(stack, WORKER_ENV);
+});
+afterAll(async () => {
+  if (worker) await killProcess(worker);
+  await sim?.stop();
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A cycle whose frozen list holds `perCommune` households in each commune; every 20th wallet number is invalid. */
+async function seedCycle(perCommune: number, agencyId: string, { ratePerSecond = 300, batchSize = BATCH_SIZE, bulkSize = null as number | null } = {}) {
+  const { db } = stack.database;
+  const cycleId = randomUUID();
+  await db.insert(cycles).values({ id: cycleId, name: `Paiement ${cycleId.slice(0, 8)}`, transferAmountFcfa: 90_000, targetHouseholds: perCommune * 2, workflowId: `cycle:${cycleId}`, createdBy: 'test' });
+  let n = 0;
+  const rows = COMMUNES.flatMap(({ region, commune }) =>
+    Array.from({ length: perCommune }, () => {
+      n += 1;
+      const phone = n === 7 ? null : `+2237${String(n % 20 === 0 ? n * 100 + 99 : n * 100 + 1).padStart(7, '0')}`;
+      return { cycleId, rsuId: `RSU-${String(n).padStart(10, '0')}`, regionCode: region, communeCode: commune, village: 'Village', headName: 'Chef de ménage', phone, householdSize: 5, amountFcfa: 90_000, frozenAt: new Date() };
+    }),
+  );
+  await db.insert(beneficiaries).values(rows);
+  await db
+    .insert(paymentAgencies)
+    .values({ id: agencyId, name: 'Simulated mobile money', kind: 'mobile-money', baseUrl: sim.url, credentialRef: CREDENTIAL_ENV, lots: COMMUNES.map((c) => ({ level: 'commune' as const, region: c.region, commune: c.commune })), ratePerSecond, bulkSize })
+    .onConflictDoNothing();
+  const activities = createActivities({ database: stack.database, agencyCredentials: () => 'unused' });
+  const lists: PaymentRunInput['lists'] = [];
+  for (const { region, commune } of COMMUNES) {
+    const [list] = await db
+      .insert(paymentLists)
+      .values({ cycleId, regionCode: region, communeCode: commune, agencyId, fundingSource: 'world-bank-af2', declaredCount: perCommune, declaredTotalFcfa: perCommune * 90_000 })
+      .returning();
+    const built = await activities.buildPaymentList({ listId: list!.id, batchSize });
+    expect(built).toMatchObject({ count: perCommune, totalFcfa: perCommune * 90_000, matchesDeclaration: true, batches: Math.ceil(perCommune / batchSize) });
+    // Built twice, nothing is added twice.
+    expect(await activities.buildPaymentList({ listId: list!.id, batchSize })).toEqual(built);
+    // The release controls (signatures by amount band) come next; here the list is released as they would.
+    await db.update(paymentLists).set({ status: 'released', releasedAt: new Date() }).where(eq(paymentLists.id, list!.id));
+    lists.push({ listId: list!.id, batches: built.batches });
+  }
+  return { cycleId, lists, households: rows };
+}
+
+/** Checks the ledger against what the agency says it paid. */
+async function reconcile(cycleId: string, households: Array<{ rsuId: string; phone: string | null }>) {
+  const statement: Array<{ idempotencyKey: string; amountFcfa: number }> = [];
+  for await (const line of new MobileMoneyAgency({ baseUrl: sim.url, credential: 'auditor', ratePerSecond: 100 }).statement()) {
+    if (parsePaymentIdempotencyKey(line.idempotencyKey)?.cycleId === cycleId) statement.push(line);
+  }
+  const paidTimes = new Map<string, number>();
+  for (const line of statement) {
+    const rsuId = parsePaymentIdempotencyKey(line.idempotencyKey)!.rsuId;
+    paidTimes.set(rsuId, (paidTimes.get(rsuId) ?? 0) + 1);
+  }
+  const ledger = await stack.database.sql<Array<{ rsuId: string; status: string; failureReason: string | null; idempotencyKey: string; amountFcfa: number }>>`
+    select rsu_id as "rsuId", status, failure_reason as "failureReason", idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa" from payments where cycle_id = ${cycleId}`;
+  const confirmed = ledger.filter((p) => p.status === 'confirmed');
+  const statementKeys = new Set(statement.map((l) => l.idempotencyKey));
+  return {
+    paidTwice: [...paidTimes.values()].filter((n) => n > 1).length,
+    confirmedNotPaid: confirmed.filter((p) => !statementKeys.has(p.idempotencyKey)).length,
+    paidNotConfirmed: statement.filter((l) => !confirmed.some((p) => p.idempotencyKey === l.idempotencyKey)).length,
+    lost: households.length - ledger.filter((p) => p.status === 'confirmed' || (p.status === 'failed' && p.failureReason)).length,
+    failedWithoutReason: ledger.filter((p) => p.status === 'failed' && !p.failureReason).length,
+    invalidFailed: ledger.filter((p) => p.failureReason === 'invalid-account').map((p) => p.rsuId).sort(),
+    expectedInvalid: households.filter((h) => !h.phone || h.phone.endsWith('99')).map((h) => h.rsuId).sort(),
+    ledgerTotal: confirmed.reduce((s, p) => s + p.amountFcfa, 0),
+    statementTotal: statement.reduce((s, l) => s + l.amountFcfa, 0),
+  };
+}
+
+async function runPayments(cycleId: string, agencyId: string, lists: PaymentRunInput['lists'], options: Partial<PaymentRunInput> = {}) {
+  return stack.client.workflow.start(WORKFLOW_TYPES.paymentRun, {
+    taskQueue: stack.taskQueue,
+    workflowId: paymentRunWorkflowId(cycleId, agencyId, 1),
+    args: [{ cycleId, agencyId, lists, maxInFlight: 3, ...options } satisfies PaymentRunInput],
+  });
+}
+
+/** How many times the cycle's payments entered a status, from their history. */
+async function entered(cycleId: string, status: string): Promise<number> {
+  const [row] = await stack.database.sql<Array<{ n: number }>>`
+    select count(*)::int as n from payment_status_history h join payments p on p.id = h.payment_id where p.cycle_id = ${cycleId} and h.to_status = ${status}`;
+  return row!.n;
+}
+
+function expectReconciled(r: Awaited<ReturnType<typeof reconcile>>) {
+  expect(r.paidTwice).toBe(0);
+  expect(r.confirmedNotPaid).toBe(0);
+  expect(r.paidNotConfirmed).toBe(0);
+  expect(r.lost).toBe(0);
+  expect(r.failedWithoutReason).toBe(0);
+  expect(r.invalidFailed).toEqual(r.expectedInvalid);
+  expect(r.ledgerTotal).toBe(r.statementTotal);
+}
+
+describe('payment run against the agency simulator', () => {
+  it('with 5xx, ambiguous timeouts and invalid accounts injected, every household is paid once or listed failed with its reason', async () => {
+    const { cycleId, lists, households } = await seedCycle(150, 'sim-momo-1');
+    const handle = await runPayments(cycleId, 'sim-momo-1', lists);
+    const totals = (await handle.result()) as PaymentRunTotals;
+    const r = await reconcile(cycleId, households);
+    expectReconciled(r);
+    expect(totals.confirmed + totals.failed).toBe(households.length);
+    expect(totals.confirmed).toBe(households.length - r.expectedInvalid.length);
+    // The injected faults did happen, and were settled.
+    expect(await entered(cycleId, 'ambiguous')).toBeGreaterThan(0);
+    await maybeRecordHistory(stack.client, handle.workflowId, 'payment-run', 'faults-settled');
+  });
+
+  it('through a bulk endpoint, a request lost whole is settled payment by payment: nobody paid twice', async () => {
+    await sim.setFaults({ errorRate: 0.1, timeoutAfterCommitRate: 0.1 });
+    const { cycleId, lists, households } = await seedCycle(100, 'sim-momo-bulk', { bulkSize: 10 });
+    const totals = (await (await runPayments(cycleId, 'sim-momo-bulk', lists)).result()) as PaymentRunTotals;
+    const r = await reconcile(cycleId, households);
+    expectReconciled(r);
+    expect(totals.confirmed).toBe(households.length - r.expectedInvalid.length);
+    expect(await entered(cycleId, 'ambiguous')).toBeGreaterThan(0);
+    await sim.setFaults({ errorRate: 0.04, timeoutAfterCommitRate: 0.05 });
+  });
+
+  it('an agency that accepts first and pays a moment later: the batch waits and every payment turns confirmed', async () => {
+    await sim.setFaults({ errorRate: 0, timeoutAfterCommitRate: 0, settleDelayMs: 400 });
+    const { cycleId, lists, households } = await seedCycle(60, 'sim-momo-3');
+    const totals = (await (await runPayments(cycleId, 'sim-momo-3', lists)).result()) as PaymentRunTotals;
+    const r = await reconcile(cycleId, households);
+    expectReconciled(r);
+    const payable = households.length - r.expectedInvalid.length;
+    expect(totals).toMatchObject({ submitted: 0, confirmed: payable });
+    expect(await entered(cycleId, 'submitted')).toBe(payable);
+    await sim.setFaults({ settleDelayMs: 0 });
+  });
+
+  it('a run too long for one history continues as new and carries its totals: each batch sent once', async () => {
+    const { cycleId, lists, households } = await seedCycle(30, 'sim-momo-4', { batchSize: 3 });
+    const handle = await runPayments(cycleId, 'sim-momo-4', lists, { historyEventsBeforeNewRun: 40 });
+    const totals = (await handle.result()) as PaymentRunTotals;
+    const first = await stack.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const r = await reconcile(cycleId, households);
+    expectReconciled(r);
+    expect(totals).toMatchObject({ batchesDone: 20, confirmed: households.length - r.expectedInvalid.length });
+  });
+
+  it('a worker killed twice and the agency restarted in the middle of a run pays nobody twice and loses nobody', { timeout: 120_000 }, async () => {
+    await sim.setFaults({ latencyMs: 5, latencyJitterMs: 10 });
+    const { cycleId, lists, households } = await seedCycle(200, 'sim-momo-2', { ratePerSecond: 80 });
+    const handle = await runPayments(cycleId, 'sim-momo-2', lists);
+    for (let kill = 0; kill < 2; kill += 1) {
+      // Kill once some payments went out, while others are in flight.
+      await expect.poll(async () => (await stack.database.sql`select 1 from payments where cycle_id = ${cycleId} and status = 'confirmed' limit 1 offset ${60 * (kill + 1)}`).length, { timeout: 30_000, interval: 50 }).toBe(1);
+      const [open] = await stack.database.sql`select count(*)::int as n from payments where cycle_id = ${cycleId} and status in ('pending', 'submitted', 'ambiguous')`;
+      expect(open!.n).toBeGreaterThan(0);
+      await killProcess(worker!);
+      // The agency goes down too, once: it comes back on its own ledger file.
+      if (kill === 0) await sim.kill();
+      worker = await startWorkerProcess(stack, WORKER_ENV);
+      if (kill === 0) await sim.restart();
+    }
+    await handle.result();
+    expectReconciled(await reconcile(cycleId, households));
+    await maybeRecordHistory(stack.client, handle.workflowId, 'payment-run', 'worker-killed-agency-restarted');
+  });
+});
