@@ -32,6 +32,7 @@ export const ACTIONS = [
   'procurement.approve',
   'procurement.manage',
   'procurement.template.manage',
+  'payments.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -83,6 +84,8 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   // The coordinator cancels a case or restarts it from a step, with a reason.
   'procurement.manage': ['coordinator'],
   'procurement.template.manage': ['admin'],
+  // Who follows payments: operators act on them, the coordination unit watches, auditors read.
+  'payments.read': ['payment-operator', 'coordinator', 'me-officer', 'grievance-officer', 'focal-point', 'auditor'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
