@@ -32,6 +32,10 @@ export const ACTIONS = [
   'procurement.approve',
   'procurement.manage',
   'procurement.template.manage',
+  'payments.read',
+  'payments.approve',
+  'payments.authorize',
+  'payments.release-funds',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -83,6 +87,12 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   // The coordinator cancels a case or restarts it from a step, with a reason.
   'procurement.manage': ['coordinator'],
   'procurement.template.manage': ['admin'],
+  'payments.read': ['coordinator', 'payment-operator', 'me-officer', 'auditor'],
+  // Release controls: distinct people per stage (domain/payment-release.ts). There is no finance role
+  // yet, so the coordinator both authorises and releases funds, never twice on the same list.
+  'payments.approve': ['payment-operator'],
+  'payments.authorize': ['coordinator'],
+  'payments.release-funds': ['coordinator'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
