@@ -119,9 +119,10 @@ export interface SignRequest {
 export function whyCannotSign(request: SignRequest): Refusal | null {
   const { status, envelope, signatures, stage, signer } = request;
   if (status === 'released') return { rule: 'already-released', message: 'The payment list is already released.' };
-  if (status !== 'built') return { rule: 'list-not-built', message: `The payment list is ${status}: only a built list can be signed.` };
+  // A list built unlike its declaration stays declared: say why, not merely that it is unbuilt.
   const mismatch = whyEnvelopeMismatch(envelope);
   if (mismatch) return mismatch;
+  if (status !== 'built') return { rule: 'list-not-built', message: `The payment list is ${status}: only a built list can be signed.` };
   const waiting = currentStage(envelope.declaredTotalFcfa, signatures, request.bands);
   if (waiting !== stage) {
     return { rule: 'wrong-stage', message: waiting ? `The list waits for ${waiting}, not ${stage}.` : 'Every stage has signed already.' };
