@@ -156,6 +156,41 @@ describe('releasing a payment list', () => {
     expect(signed.map((s) => s.stage).sort()).toEqual(['approval', 'authorisation']);
   });
 
+  it('two finance releases at once on a line that holds one: exactly one list is reserved', async () => {
+    const { cycleId, listIds } = await seedCycle(
+      [
+        { commune: '10501', declaredCount: PER_COMMUNE },
+        { commune: '10502', declaredCount: PER_COMMUNE },
+      ],
+      LIST_TOTAL,
+    );
+    for (const listId of listIds) {
+      expect((await sign(operator, cycleId, listId, 'approve')).status).toBe(200);
+      expect((await sign(coordinator, cycleId, listId, 'authorize')).status).toBe(200);
+    }
+    const answers = await Promise.all(listIds.map((listId) => sign(coordinator2, cycleId, listId, 'release-funds')));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)?.body.error.details.rule).toBe('budget-overrun');
+    const reserved = await reservations(cycleId);
+    expect(reserved).toHaveLength(1);
+    expect(reserved[0]!.amountFcfa).toBe(LIST_TOTAL);
+  });
+
+  it("the signatures each stage takes follow the cycle's amount bands: above the first band, two distinct approvals", async () => {
+    const { cycleId, listIds } = await seedCycle([{ commune: '10601', declaredCount: PER_COMMUNE }], 10 * LIST_TOTAL);
+    const [listId] = listIds as [string];
+    const releaseSignatureBands = [
+      { upToFcfa: 100_000, signatures: { approval: 1, authorisation: 1, 'finance-release': 1 } },
+      { upToFcfa: null, signatures: { approval: 2, authorisation: 1, 'finance-release': 1 } },
+    ];
+    await stack.database.db.update(cycles).set({ settings: { releaseSignatureBands } }).where(eq(cycles.id, cycleId));
+    const first = await sign(operator, cycleId, listId, 'approve');
+    expect(first.body.list).toMatchObject({ signaturesRequired: { approval: 2, authorisation: 1, 'finance-release': 1 }, waitingFor: 'approval' });
+    expect((await sign(coordinator, cycleId, listId, 'authorize')).body.error.details.rule).toBe('wrong-stage');
+    expect((await sign(operator, cycleId, listId, 'approve')).body.error.details.rule).toBe('distinct-signers');
+    expect((await sign(operator2, cycleId, listId, 'approve')).body.list.waitingFor).toBe('authorisation');
+  });
+
   it('each stage takes its own role', async () => {
     const { cycleId, listIds } = await seedCycle([{ commune: '10401', declaredCount: PER_COMMUNE }], 10 * LIST_TOTAL);
     const [listId] = listIds as [string];
