@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { auditLog, beneficiaries, budgetReservations, cycleFundingSources, cycles, paymentAgencies, paymentListSignatures, paymentLists } from '../../db/schema';
 import type { ApiSession } from '../../scripts/api-session';
-import { startTestStack, type TestStack } from '../support/stack';
+import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
 import { signInAs } from '../support/users';
 
 const AGENCY = 'release-mm';
@@ -189,6 +189,21 @@ describe('releasing a payment list', () => {
     expect((await sign(coordinator, cycleId, listId, 'authorize')).body.error.details.rule).toBe('wrong-stage');
     expect((await sign(operator, cycleId, listId, 'approve')).body.error.details.rule).toBe('distinct-signers');
     expect((await sign(operator2, cycleId, listId, 'approve')).body.list.waitingFor).toBe('authorisation');
+  });
+
+  it('a coordinator sets the bands when creating a cycle; bands that do not rise or end bounded are refused with 400', async () => {
+    const one = { approval: 1, authorisation: 1, 'finance-release': 1 };
+    const bad = await coordinator.call('POST', '/api/cycles', { ...demoCycleInput(), settings: { releaseSignatureBands: [{ upToFcfa: 1_000_000, signatures: one }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const bands = [
+      { upToFcfa: 1_000_000, signatures: one },
+      { upToFcfa: null, signatures: { ...one, authorisation: 3 } },
+    ];
+    const created = await coordinator.call('POST', '/api/cycles', { ...demoCycleInput(), settings: { releaseSignatureBands: bands } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const [row] = await stack.database.db.select({ settings: cycles.settings }).from(cycles).where(eq(cycles.id, created.body.cycle.id));
+    expect(row?.settings.releaseSignatureBands).toEqual(bands);
   });
 
   it('each stage takes its own role', async () => {
