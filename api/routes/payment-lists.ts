@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
 import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists } from '../../db/schema';
+import { whyCycleIsClosed } from '../../domain/cycle';
 import { cycleSettings } from '../../domain/cycle-settings';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { isUuid } from '../../domain/ids';
@@ -85,7 +86,7 @@ export function paymentListRoutes({ database }: { database: Database }) {
   const { db } = database;
 
   async function requireCycle(cycleId: string) {
-    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, settings: cycles.settings }).from(cycles).where(eq(cycles.id, cycleId)) : [];
+    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, status: cycles.status, settings: cycles.settings }).from(cycles).where(eq(cycles.id, cycleId)) : [];
     if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
     return { ...row, settings: cycleSettings(row.settings) };
   }
@@ -133,6 +134,8 @@ export function paymentListRoutes({ database }: { database: Database }) {
     app = app.openapi(signRoute(stageRoute), async (c) => {
       const { cycleId, listId } = c.req.valid('param');
       const cycle = await requireCycle(cycleId);
+      const closed = whyCycleIsClosed(cycle.status);
+      if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule, listId });
       const bands = cycle.settings.releaseSignatureBands;
       const principal = principalIn(c);
       const by = actorContext(c, principal);

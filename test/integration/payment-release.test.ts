@@ -206,6 +206,14 @@ describe('releasing a payment list', () => {
     expect(row?.settings.releaseSignatureBands).toEqual(bands);
   });
 
+  it('a cancelled cycle releases nothing', async () => {
+    const { cycleId, listIds } = await seedCycle([{ commune: '10701', declaredCount: PER_COMMUNE }], 10 * LIST_TOTAL);
+    await stack.database.db.update(cycles).set({ status: 'cancelled' }).where(eq(cycles.id, cycleId));
+    const refused = await sign(operator, cycleId, listIds[0]!, 'approve');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details.rule).toBe('cycle-cancelled');
+  });
+
   it('each stage takes its own role', async () => {
     const { cycleId, listIds } = await seedCycle([{ commune: '10401', declaredCount: PER_COMMUNE }], 10 * LIST_TOTAL);
     const [listId] = listIds as [string];
