@@ -14,6 +14,7 @@ import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
 import { healthRoutes } from './routes/health';
+import { paymentListRoutes } from './routes/payment-lists';
 import { paymentRoutes } from './routes/payments';
 import { procurementRoutes } from './routes/procurement';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', trainingRoutes(createTrainingService(deps)))
     .route('/api/cycles', targetingRoutes(createTargetingService(deps)))
     .route('/api/cycles', paymentRoutes(deps))
+    .route('/api/cycles', paymentListRoutes(deps))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))

@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { CYCLE_STATUSES, PHASES, PHASE_STATUSES, TRANSITION_KINDS } from '../domain/cycle';
 import { ERROR_CODES } from '../domain/errors';
 import { FUNDING_SOURCES } from '../domain/funding';
+import { DEFAULT_SIGNATURE_BANDS, RELEASE_STAGES, whyInvalidBands, type ReleaseStage, type SignatureBand } from '../domain/payment-release';
 
 // Matching control characters is the point of these two patterns.
 /* eslint-disable no-control-regex */
@@ -39,6 +40,24 @@ export const CycleSettingsSchema = z
     trainingGateWaived: z.boolean().optional(),
     validationDeadlineSeconds: seconds(365 * 24 * 3600).optional().openapi({ example: 864_000 }),
     escalationDeadlineSeconds: seconds(365 * 24 * 3600).optional().openapi({ example: 432_000 }),
+    /** Signatures per release stage of a payment list, by amount band; the last band unbounded. */
+    releaseSignatureBands: z
+      .array(
+        z
+          .object({
+            upToFcfa: z.number().int().positive().nullable(),
+            signatures: z.object(Object.fromEntries(RELEASE_STAGES.map((stage) => [stage, z.number().int().min(1).max(10)])) as Record<ReleaseStage, z.ZodNumber>).strict(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10)
+      .superRefine((bands, ctx) => {
+        const why = whyInvalidBands(bands);
+        if (why) ctx.addIssue({ code: 'custom', message: why });
+      })
+      .optional()
+      .openapi({ example: DEFAULT_SIGNATURE_BANDS as SignatureBand[] }),
   })
   .strict()
   .openapi('CycleSettings');

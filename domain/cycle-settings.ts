@@ -1,4 +1,5 @@
 // Settings a coordinator fixes when a cycle is created; the workflows read them from their input.
+import { DEFAULT_SIGNATURE_BANDS, type SignatureBand } from './payment-release';
 
 export interface CycleSettings {
   /** Targeting in a region waits for its workshop report unless this is set. */
@@ -7,6 +8,8 @@ export interface CycleSettings {
   validationDeadlineSeconds: number;
   /** How long the region then has before the list escalates to the coordination unit. */
   escalationDeadlineSeconds: number;
+  /** Signatures each release stage of a payment list takes, by the list's amount band. */
+  releaseSignatureBands: readonly SignatureBand[];
 }
 
 const DAY = 24 * 60 * 60;
@@ -15,6 +18,7 @@ export const DEFAULT_CYCLE_SETTINGS: CycleSettings = {
   trainingGateWaived: false,
   validationDeadlineSeconds: 10 * DAY,
   escalationDeadlineSeconds: 5 * DAY,
+  releaseSignatureBands: DEFAULT_SIGNATURE_BANDS,
 };
 
 /** Settings as stored, completed with today's defaults for what older cycles did not record. */

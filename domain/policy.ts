@@ -33,6 +33,9 @@ export const ACTIONS = [
   'procurement.manage',
   'procurement.template.manage',
   'payments.read',
+  'payments.approve',
+  'payments.authorize',
+  'payments.release-funds',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -86,6 +89,11 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'procurement.template.manage': ['admin'],
   // Who follows payments: operators act on them, the coordination unit watches, auditors read.
   'payments.read': ['payment-operator', 'coordinator', 'me-officer', 'grievance-officer', 'focal-point', 'auditor'],
+  // Release controls: distinct people per stage (domain/payment-release.ts). There is no finance role
+  // yet, so the coordinator both authorises and releases funds, never twice on the same list.
+  'payments.approve': ['payment-operator'],
+  'payments.authorize': ['coordinator'],
+  'payments.release-funds': ['coordinator'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */

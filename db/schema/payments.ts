@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import type { LotArea } from '../../domain/procurement';
 import { cycles } from './cycles';
-import { agencyKindEnum, failureReasonEnum, fundingSourceEnum, paymentListStatusEnum, paymentStatusEnum } from './enums';
+import { agencyKindEnum, failureReasonEnum, fundingSourceEnum, paymentListStatusEnum, paymentStatusEnum, releaseStageEnum } from './enums';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const fcfaTotal = (name: string) => bigint(name, { mode: 'number' });
@@ -125,6 +125,45 @@ export const paymentStatusHistory = pgTable(
     at: at('at').notNull().defaultNow(),
   },
   (t) => [index('payment_status_history_payment_idx').on(t.paymentId)],
+);
+
+/**
+ * The signatures that released a list: approval, authorisation, finance release. One person signs a
+ * list at most once across its stages (the database refuses a second).
+ */
+export const paymentListSignatures = pgTable(
+  'payment_list_signatures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    listId: uuid('list_id')
+      .notNull()
+      .references(() => paymentLists.id, { onDelete: 'cascade' }),
+    stage: releaseStageEnum('stage').notNull(),
+    signedBy: text('signed_by').notNull(),
+    signedByName: text('signed_by_name').notNull(),
+    signedAt: at('signed_at').notNull().defaultNow(),
+  },
+  (t) => [unique('payment_list_signatures_distinct_signer').on(t.listId, t.signedBy)],
+);
+
+/**
+ * A released list's total reserved against its funding source's budget line for the cycle; written
+ * with the last finance signature. Their sum per (cycle, source) never exceeds cycle_funding_sources.
+ */
+export const budgetReservations = pgTable(
+  'budget_reservations',
+  {
+    listId: uuid('list_id')
+      .primaryKey()
+      .references(() => paymentLists.id, { onDelete: 'cascade' }),
+    cycleId: uuid('cycle_id')
+      .notNull()
+      .references(() => cycles.id, { onDelete: 'cascade' }),
+    fundingSource: fundingSourceEnum('funding_source').notNull(),
+    amountFcfa: fcfaTotal('amount_fcfa').notNull(),
+    reservedAt: at('reserved_at').notNull().defaultNow(),
+  },
+  (t) => [index('budget_reservations_line_idx').on(t.cycleId, t.fundingSource), check('budget_reservations_amount_positive', sql`${t.amountFcfa} >= 0`)],
 );
 
 export type PaymentRow = typeof payments.$inferSelect;

@@ -7,14 +7,17 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { MobileMoneyAgency } from '../../activities/adapters/mobile-money';
-import { beneficiaries, cycles, paymentAgencies, paymentLists } from '../../db/schema';
+import { PAYMENT_FAILURE_TYPES } from '../../activities/payment-batch';
+import { beneficiaries, cycleFundingSources, cycles, paymentAgencies, paymentLists } from '../../db/schema';
 import { paymentRunWorkflowId } from '../../domain/ids';
 import { parsePaymentIdempotencyKey } from '../../domain/payments';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
+import type { ApiSession } from '../../scripts/api-session';
 import type { PaymentRunInput, PaymentRunTotals } from '../../workflows/payment-run';
 import { maybeRecordHistory } from '../support/histories';
 import { startSimProcess, type SimProcess } from '../support/provider-sim';
 import { startTestStack, type TestStack } from '../support/stack';
+import { signInAs } from '../support/users';
 import { killProcess, startWorkerProcess } from '../support/worker-process';
 
 const CREDENTIAL_ENV = 'JIGI_TEST_AGENCY_CREDENTIAL';
@@ -29,6 +32,8 @@ let stack: TestStack;
 let sim: SimProcess;
 let dir: string;
 let worker: ChildProcess | null = null;
+/** The three people who release each list: approval, authorisation, finance release. */
+let signers: ApiSession[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jigi-payments-'));
@@ -38,6 +43,8 @@ beforeAll(async () => {
     faults: { errorRate: 0.04, timeoutAfterCommitRate: 0.05, invalidAccountSuffixes: ['99'], latencyMs: 1, latencyJitterMs: 4, ratePerSecond: 400 },
   });
   worker = await startWorkerProcess(stack, WORKER_ENV);
+  const api = await stack.startApi();
+  signers = await Promise.all((['payment-operator', 'coordinator', 'coordinator'] as const).map((role) => signInAs(stack.database, api.url, [role])));
 });
 afterAll(async () => {
   if (worker) await killProcess(worker);
@@ -47,7 +54,7 @@ afterAll(async () => {
 });
 
 /** A cycle whose frozen list holds `perCommune` households in each commune; every 20th wallet number is invalid. */
-async function seedCycle(perCommune: number, agencyId: string, { ratePerSecond = 300, batchSize = BATCH_SIZE, bulkSize = null as number | null } = {}) {
+async function seedCycle(perCommune: number, agencyId: string, { ratePerSecond = 300, batchSize = BATCH_SIZE, bulkSize = null as number | null, release = true } = {}) {
   const { db } = stack.database;
   const cycleId = randomUUID();
   await db.insert(cycles).values({ id: cycleId, name: `Paiement ${cycleId.slice(0, 8)}`, transferAmountFcfa: 90_000, targetHouseholds: perCommune * 2, workflowId: `cycle:${cycleId}`, createdBy: 'test' });
@@ -60,6 +67,7 @@ async function seedCycle(perCommune: number, agencyId: string, { ratePerSecond =
     }),
   );
   await db.insert(beneficiaries).values(rows);
+  await db.insert(cycleFundingSources).values({ cycleId, source: 'world-bank-af2', amountFcfa: rows.length * 90_000 });
   await db
     .insert(paymentAgencies)
     .values({ id: agencyId, name: 'Simulated mobile money', kind: 'mobile-money', baseUrl: sim.url, credentialRef: CREDENTIAL_ENV, lots: COMMUNES.map((c) => ({ level: 'commune' as const, region: c.region, commune: c.commune })), ratePerSecond, bulkSize })
@@ -75,11 +83,19 @@ async function seedCycle(perCommune: number, agencyId: string, { ratePerSecond =
     expect(built).toMatchObject({ count: perCommune, totalFcfa: perCommune * 90_000, matchesDeclaration: true, batches: Math.ceil(perCommune / batchSize) });
     // Built twice, nothing is added twice.
     expect(await activities.buildPaymentList({ listId: list!.id, batchSize })).toEqual(built);
-    // The release controls (signatures by amount band) come next; here the list is released as they would.
-    await db.update(paymentLists).set({ status: 'released', releasedAt: new Date() }).where(eq(paymentLists.id, list!.id));
+    if (release) await releaseList(cycleId, list!.id);
     lists.push({ listId: list!.id, batches: built.batches });
   }
   return { cycleId, lists, households: rows };
+}
+
+/** Released as the release controls want: approved, authorised and its funds released by three people. */
+async function releaseList(cycleId: string, listId: string) {
+  for (const [i, segment] of (['approve', 'authorize', 'release-funds'] as const).entries()) {
+    const answer = await signers[i]!.call('POST', `/api/cycles/${cycleId}/payment-lists/${listId}/${segment}`);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  }
+  expect((await stack.database.db.select({ status: paymentLists.status }).from(paymentLists).where(eq(paymentLists.id, listId)))[0]?.status).toBe('released');
 }
 
 /** Checks the ledger against what the agency says it paid. */
@@ -136,6 +152,14 @@ function expectReconciled(r: Awaited<ReturnType<typeof reconcile>>) {
 }
 
 describe('payment run against the agency simulator', () => {
+  it('a list not released through the release controls is refused by the run: nothing is sent', async () => {
+    const { cycleId, lists } = await seedCycle(5, 'sim-momo-unreleased', { release: false });
+    const error = await (await runPayments(cycleId, 'sim-momo-unreleased', lists)).result().then(() => null, (e: unknown) => e as { cause?: { cause?: { type?: string } } });
+    expect(error?.cause?.cause?.type).toBe(PAYMENT_FAILURE_TYPES.notReleased);
+    const [sent] = await stack.database.sql<Array<{ n: number }>>`select count(*)::int as n from payments where cycle_id = ${cycleId} and (attempts > 0 or status <> 'pending')`;
+    expect(sent!.n).toBe(0);
+  });
+
   it('with 5xx, ambiguous timeouts and invalid accounts injected, every household is paid once or listed failed with its reason', async () => {
     const { cycleId, lists, households } = await seedCycle(150, 'sim-momo-1');
     const handle = await runPayments(cycleId, 'sim-momo-1', lists);

@@ -1,0 +1,182 @@
+// Release controls before money moves: a cycle's payment lists with their release state, and the
+// three signatures (approval, authorisation, finance release) that release one. The rules are those of
+// domain/payment-release.ts, checked in one transaction holding the list's row lock; the last
+// signature reserves the list's total on its funding source's budget line in that same transaction.
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { auditRow } from '../../db/audit';
+import type { Database } from '../../db/client';
+import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists } from '../../db/schema';
+import { whyCycleIsClosed } from '../../domain/cycle';
+import { cycleSettings } from '../../domain/cycle-settings';
+import { FUNDING_SOURCES } from '../../domain/funding';
+import { isUuid } from '../../domain/ids';
+import { PAYMENT_LIST_STATUSES } from '../../domain/payments';
+import { completesRelease, currentStage, RELEASE_STAGES, signaturesRequired, whyBudgetOverrun, whyCannotSign, type ReleaseStage } from '../../domain/payment-release';
+import { authorize, type Action } from '../../domain/policy';
+import type { Area } from '../../domain/roles';
+import { ApiError } from '../errors';
+import { principalIn, type AuthVariables } from '../middleware/auth';
+import { actorContext } from '../request-context';
+import { ErrorSchema } from '../schemas';
+import { validationHook } from '../validation';
+import { guardedRoute, json } from './guard';
+
+const CycleParam = z.object({ cycleId: z.string().openapi({ param: { name: 'cycleId', in: 'path' } }) });
+const ListParam = CycleParam.extend({ listId: z.string().openapi({ param: { name: 'listId', in: 'path' } }) });
+
+const StageCounts = z.object(Object.fromEntries(RELEASE_STAGES.map((s) => [s, z.number().int()])) as Record<ReleaseStage, z.ZodNumber>);
+
+const PaymentListSchema = z
+  .object({
+    id: z.string(),
+    regionCode: z.string(),
+    communeCode: z.string(),
+    agencyId: z.string(),
+    tranche: z.number().int(),
+    sequence: z.number().int(),
+    fundingSource: z.enum(FUNDING_SOURCES),
+    status: z.enum(PAYMENT_LIST_STATUSES),
+    declaredCount: z.number().int(),
+    declaredTotalFcfa: z.number().int(),
+    builtCount: z.number().int().nullable(),
+    builtTotalFcfa: z.number().int().nullable(),
+    signaturesRequired: StageCounts,
+    signatures: z.array(z.object({ stage: z.enum(RELEASE_STAGES), signedBy: z.string(), signedByName: z.string(), signedAt: z.string() })),
+    /** The stage waiting for a signature; null once released. */
+    waitingFor: z.enum(RELEASE_STAGES).nullable(),
+    reservedFcfa: z.number().int().nullable(),
+    releasedAt: z.string().nullable(),
+  })
+  .openapi('PaymentList');
+
+const errors = {
+  404: json(ErrorSchema, 'No such cycle or payment list in your area'),
+  409: json(ErrorSchema, 'Refused by a release control (envelope mismatch, budget overrun, same signer twice, stage out of turn…)'),
+};
+
+const listAll = guardedRoute('payments.read', {
+  method: 'get',
+  path: '/{cycleId}/payment-lists',
+  summary: "The cycle's payment lists in your area, with their envelope, signatures and release state",
+  request: { params: CycleParam },
+  responses: { 200: json(z.object({ lists: z.array(PaymentListSchema) }), 'The payment lists'), 404: errors[404] },
+});
+
+/** Each stage is its own operation, so the permission matrix sees which role signs which stage. */
+const STAGE_ROUTES: Array<{ stage: ReleaseStage; action: Action; segment: string; summary: string }> = [
+  { stage: 'approval', action: 'payments.approve', segment: 'approve', summary: 'Approve a built payment list (first release stage)' },
+  { stage: 'authorisation', action: 'payments.authorize', segment: 'authorize', summary: 'Authorise an approved payment list (second release stage)' },
+  { stage: 'finance-release', action: 'payments.release-funds', segment: 'release-funds', summary: "Release an authorised list's funds: the last signature reserves its total on the budget line" },
+];
+
+const signRoute = (r: (typeof STAGE_ROUTES)[number]) =>
+  guardedRoute(r.action, {
+    method: 'post',
+    path: `/{cycleId}/payment-lists/{listId}/${r.segment}`,
+    summary: r.summary,
+    request: { params: ListParam },
+    responses: { 200: json(z.object({ list: PaymentListSchema }), 'The list after this signature'), 404: errors[404], 409: errors[409] },
+  });
+
+type ListRow = typeof paymentLists.$inferSelect;
+const communeArea = (l: Pick<ListRow, 'regionCode' | 'communeCode'>): Area => ({ level: 'commune', region: l.regionCode, commune: l.communeCode });
+
+export function paymentListRoutes({ database }: { database: Database }) {
+  const { db } = database;
+
+  async function requireCycle(cycleId: string) {
+    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, status: cycles.status, settings: cycles.settings }).from(cycles).where(eq(cycles.id, cycleId)) : [];
+    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    return { ...row, settings: cycleSettings(row.settings) };
+  }
+
+  async function describe(lists: ListRow[], bands: ReturnType<typeof cycleSettings>['releaseSignatureBands']) {
+    const ids = lists.map((l) => l.id);
+    const signed = ids.length
+      ? await db.select().from(paymentListSignatures).where(inArray(paymentListSignatures.listId, ids)).orderBy(asc(paymentListSignatures.id))
+      : [];
+    const reserved = ids.length ? await db.select().from(budgetReservations).where(inArray(budgetReservations.listId, ids)) : [];
+    return lists.map((l) => {
+      const signatures = signed.filter((s) => s.listId === l.id);
+      return {
+        id: l.id,
+        regionCode: l.regionCode,
+        communeCode: l.communeCode,
+        agencyId: l.agencyId,
+        tranche: l.tranche,
+        sequence: l.sequence,
+        fundingSource: l.fundingSource,
+        status: l.status,
+        declaredCount: l.declaredCount,
+        declaredTotalFcfa: l.declaredTotalFcfa,
+        builtCount: l.builtCount,
+        builtTotalFcfa: l.builtTotalFcfa,
+        signaturesRequired: signaturesRequired(l.declaredTotalFcfa, bands),
+        signatures: signatures.map((s) => ({ stage: s.stage, signedBy: s.signedBy, signedByName: s.signedByName, signedAt: s.signedAt.toISOString() })),
+        waitingFor: l.status === 'released' ? null : currentStage(l.declaredTotalFcfa, signatures, bands),
+        reservedFcfa: reserved.find((r) => r.listId === l.id)?.amountFcfa ?? null,
+        releasedAt: l.releasedAt?.toISOString() ?? null,
+      };
+    });
+  }
+
+  let app = new OpenAPIHono<{ Variables: AuthVariables }>({ defaultHook: validationHook }).openapi(listAll, async (c) => {
+    const { cycleId } = c.req.valid('param');
+    const cycle = await requireCycle(cycleId);
+    const principal = principalIn(c);
+    const rows = await db.select().from(paymentLists).where(eq(paymentLists.cycleId, cycleId)).orderBy(asc(paymentLists.communeCode), asc(paymentLists.agencyId), asc(paymentLists.tranche), asc(paymentLists.sequence));
+    const mine = rows.filter((l) => authorize(principal, 'payments.read', communeArea(l)).allowed);
+    return c.json({ lists: await describe(mine, cycle.settings.releaseSignatureBands) }, 200);
+  });
+
+  for (const stageRoute of STAGE_ROUTES) {
+    app = app.openapi(signRoute(stageRoute), async (c) => {
+      const { cycleId, listId } = c.req.valid('param');
+      const cycle = await requireCycle(cycleId);
+      const closed = whyCycleIsClosed(cycle.status);
+      if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule, listId });
+      const bands = cycle.settings.releaseSignatureBands;
+      const principal = principalIn(c);
+      const by = actorContext(c, principal);
+      const { stage, action } = stageRoute;
+      await db.transaction(async (tx) => {
+        // The list's row lock orders concurrent signatures; the budget line's orders reservations.
+        const [list] = isUuid(listId) ? await tx.select().from(paymentLists).where(and(eq(paymentLists.id, listId), eq(paymentLists.cycleId, cycleId))).for('update') : [];
+        if (!list || !authorize(principal, 'payments.read', communeArea(list)).allowed) throw new ApiError(404, 'not_found', `No payment list "${listId}" in this cycle and your area.`);
+        const refusal = authorize(principal, action, communeArea(list));
+        if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
+        const signatures = await tx.select().from(paymentListSignatures).where(eq(paymentListSignatures.listId, list.id));
+        const why = whyCannotSign({ status: list.status, envelope: list, signatures, stage, signer: principal.id, bands });
+        if (why) throw new ApiError(409, 'rule_violated', why.message, { rule: why.rule, listId });
+        const signature = { listId: list.id, stage, signedBy: principal.id, signedByName: principal.username };
+        await tx.insert(paymentListSignatures).values(signature);
+        let reservedFcfa: number | null = null;
+        if (completesRelease(list.declaredTotalFcfa, signatures, signature, bands)) {
+          const [line] = await tx
+            .select({ amountFcfa: cycleFundingSources.amountFcfa })
+            .from(cycleFundingSources)
+            .where(and(eq(cycleFundingSources.cycleId, cycleId), eq(cycleFundingSources.source, list.fundingSource)))
+            .for('update');
+          const [sum] = await tx
+            .select({ reserved: sql<number>`coalesce(sum(${budgetReservations.amountFcfa}), 0)::bigint`.mapWith(Number) })
+            .from(budgetReservations)
+            .where(and(eq(budgetReservations.cycleId, cycleId), eq(budgetReservations.fundingSource, list.fundingSource)));
+          const overrun = whyBudgetOverrun(line ? { fundingSource: list.fundingSource, amountFcfa: line.amountFcfa, reservedFcfa: sum?.reserved ?? 0 } : null, list.declaredTotalFcfa);
+          if (overrun) throw new ApiError(409, 'rule_violated', overrun.message, { rule: overrun.rule, listId });
+          reservedFcfa = list.declaredTotalFcfa;
+          await tx.insert(budgetReservations).values({ listId: list.id, cycleId, fundingSource: list.fundingSource, amountFcfa: reservedFcfa });
+          await tx.update(paymentLists).set({ status: 'released', releasedAt: new Date() }).where(eq(paymentLists.id, list.id));
+        }
+        await tx.insert(auditLog).values(
+          auditRow(by, { action: `payments.list.${stageRoute.segment}`, targetType: 'payment-list', targetId: list.id, before: { status: list.status }, after: { stage, reservedFcfa, released: reservedFcfa !== null } }),
+        );
+      });
+      const [after] = await db.select().from(paymentLists).where(eq(paymentLists.id, listId));
+      const [list] = await describe(after ? [after] : [], bands);
+      if (!list) throw new ApiError(404, 'not_found', `No payment list "${listId}".`);
+      return c.json({ list }, 200);
+    });
+  }
+  return app;
+}
