@@ -6,7 +6,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
-import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists } from '../../db/schema';
+import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists, procurementCases } from '../../db/schema';
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { cycleSettings } from '../../domain/cycle-settings';
 import { FUNDING_SOURCES } from '../../domain/funding';
@@ -14,6 +14,7 @@ import { isUuid } from '../../domain/ids';
 import { PAYMENT_LIST_STATUSES } from '../../domain/payments';
 import { completesRelease, currentStage, RELEASE_STAGES, signaturesRequired, whyBudgetOverrun, whyCannotSign, type ReleaseStage } from '../../domain/payment-release';
 import { authorize, type Action } from '../../domain/policy';
+import { disbursementGates, disbursementOpenIn } from '../../domain/procurement';
 import type { Area } from '../../domain/roles';
 import { ApiError } from '../errors';
 import { principalIn, type AuthVariables } from '../middleware/auth';
@@ -146,6 +147,15 @@ export function paymentListRoutes({ database }: { database: Database }) {
         if (!list || !authorize(principal, 'payments.read', communeArea(list)).allowed) throw new ApiError(404, 'not_found', `No payment list "${listId}" in this cycle and your area.`);
         const refusal = authorize(principal, action, communeArea(list));
         if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
+        // No money moves where no payment agency is under contract: the lot's procurement case must be mobilised.
+        const cases = await tx
+          .select({ caseId: procurementCases.id, kind: procurementCases.kind, status: procurementCases.status, lot: procurementCases.lot, currentStep: procurementCases.currentStep })
+          .from(procurementCases)
+          .where(eq(procurementCases.cycleId, cycleId));
+        if (!disbursementOpenIn(disbursementGates(cases), { region: list.regionCode, commune: list.communeCode })) {
+          const message = `No payment agency is mobilised for commune ${list.communeCode}: its lot's procurement case must reach "agency mobilised" first.`;
+          throw new ApiError(409, 'rule_violated', message, { rule: 'lot-not-mobilised', listId });
+        }
         const signatures = await tx.select().from(paymentListSignatures).where(eq(paymentListSignatures.listId, list.id));
         const why = whyCannotSign({ status: list.status, envelope: list, signatures, stage, signer: principal.id, bands });
         if (why) throw new ApiError(409, 'rule_violated', why.message, { rule: why.rule, listId });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { auditLog, beneficiaries, budgetReservations, cycleFundingSources, cycles, paymentAgencies, paymentListSignatures, paymentLists } from '../../db/schema';
 import type { ApiSession } from '../../scripts/api-session';
+import { mobilisedAgencyFor } from '../support/procurement';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
 import { signInAs } from '../support/users';
 
@@ -34,11 +35,12 @@ afterAll(async () => {
  * A cycle with PER_COMMUNE frozen households in each commune, a budget line of `budgetFcfa` on the
  * World Bank, and one list per commune built from them (a declared count of `declaredCount`).
  */
-async function seedCycle(communes: Array<{ commune: string; declaredCount: number }>, budgetFcfa: number) {
+async function seedCycle(communes: Array<{ commune: string; declaredCount: number }>, budgetFcfa: number, { mobilised = true } = {}) {
   const { db } = stack.database;
   const cycleId = randomUUID();
   await db.insert(cycles).values({ id: cycleId, name: `Libération ${cycleId.slice(0, 8)}`, transferAmountFcfa: 90_000, targetHouseholds: 10, workflowId: `cycle:${cycleId}`, createdBy: 'test' });
   await db.insert(cycleFundingSources).values({ cycleId, source: 'world-bank-af2', amountFcfa: budgetFcfa });
+  if (mobilised) await mobilisedAgencyFor(stack.database, cycleId, communes.map(({ commune }) => ({ region: '1', commune })));
   await db
     .insert(paymentAgencies)
     .values({ id: AGENCY, name: 'Mobile money', kind: 'mobile-money', baseUrl: 'http://127.0.0.1:9', credentialRef: 'UNUSED', lots: [{ level: 'region' as const, region: '1' }], ratePerSecond: 10 })
@@ -119,6 +121,18 @@ describe('releasing a payment list', () => {
     const audit = await stack.database.db.select().from(auditLog).where(and(eq(auditLog.targetType, 'payment-list'), eq(auditLog.targetId, listId)));
     expect(audit.map((a) => a.action).sort()).toEqual(['payments.list.approve', 'payments.list.authorize', 'payments.list.release-funds']);
     expect(audit.find((a) => a.action === 'payments.list.release-funds')?.after).toMatchObject({ released: true, reservedFcfa: LIST_TOTAL });
+  });
+
+  it('nothing is signed where no payment agency is mobilised for the commune', async () => {
+    const { cycleId, listIds } = await seedCycle([{ commune: '10301', declaredCount: PER_COMMUNE }], 10 * LIST_TOTAL, { mobilised: false });
+    const [listId] = listIds as [string];
+    const refused = await sign(operator, cycleId, listId, 'approve');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'rule_violated', details: { rule: 'lot-not-mobilised' } });
+    expect(await stack.database.db.select().from(paymentListSignatures).where(eq(paymentListSignatures.listId, listId))).toEqual([]);
+    // Once its lot's agency is mobilised, the same list is signed.
+    await mobilisedAgencyFor(stack.database, cycleId, [{ region: '1', commune: '10301' }]);
+    expect((await sign(operator, cycleId, listId, 'approve')).status).toBe(200);
   });
 
   it('a list built unlike its declaration is refused with its rule, and nothing is signed', async () => {

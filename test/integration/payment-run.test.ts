@@ -16,6 +16,7 @@ import type { ApiSession } from '../../scripts/api-session';
 import type { PaymentRunInput, PaymentRunTotals } from '../../workflows/payment-run';
 import { maybeRecordHistory } from '../support/histories';
 import { startSimProcess, type SimProcess } from '../support/provider-sim';
+import { mobilisedAgencyFor } from '../support/procurement';
 import { startTestStack, type TestStack } from '../support/stack';
 import { signInAs } from '../support/users';
 import { killProcess, startWorkerProcess } from '../support/worker-process';
@@ -68,6 +69,7 @@ async function seedCycle(perCommune: number, agencyId: string, { ratePerSecond =
   );
   await db.insert(beneficiaries).values(rows);
   await db.insert(cycleFundingSources).values({ cycleId, source: 'world-bank-af2', amountFcfa: rows.length * 90_000 });
+  await mobilisedAgencyFor(stack.database, cycleId, COMMUNES);
   await db
     .insert(paymentAgencies)
     .values({ id: agencyId, name: 'Simulated mobile money', kind: 'mobile-money', baseUrl: sim.url, credentialRef: CREDENTIAL_ENV, lots: COMMUNES.map((c) => ({ level: 'commune' as const, region: c.region, commune: c.commune })), ratePerSecond, bulkSize })
