@@ -33,6 +33,10 @@ export const ACTIONS = [
   'procurement.manage',
   'procurement.template.manage',
   'payments.read',
+  'grievance.file',
+  'grievance.read',
+  'grievance.read-sensitive',
+  'grievance.act',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -86,6 +90,12 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'procurement.template.manage': ['admin'],
   // Who follows payments: operators act on them, the coordination unit watches, auditors read.
   'payments.read': ['payment-operator', 'coordinator', 'me-officer', 'grievance-officer', 'focal-point', 'auditor'],
+  // A hotline's service token files with one of these roles; domain/grievances.ts keeps tokens to filing.
+  'grievance.file': ['grievance-officer', 'focal-point'],
+  'grievance.read': ['grievance-officer', 'focal-point', 'coordinator', 'auditor'],
+  // Misconduct and fraud: focal points work beside the agents complained about, so they do not read these.
+  'grievance.read-sensitive': ['grievance-officer', 'auditor'],
+  'grievance.act': ['grievance-officer'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
