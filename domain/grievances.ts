@@ -1,6 +1,7 @@
 // Grievances: every complaint a durable case with a reference the complainant quotes, a deadline per
 // category that escalates commune → region → national when it passes, and a decision the complainant
 // may contest within a period. Pure state machine: the workflow, the API and the console apply these rules.
+import { ESCALATION_LEVELS, nextEscalation, type EscalationLevel } from './beneficiary-list';
 import { authorize, type Action } from './policy';
 import type { Area, Principal } from './roles';
 
@@ -18,8 +19,8 @@ export type GrievanceStatus = (typeof GRIEVANCE_STATUSES)[number];
 export const OPEN_STATUSES: readonly GrievanceStatus[] = ['received', 'acknowledged', 'under-investigation'];
 export const isOpen = (status: GrievanceStatus): boolean => OPEN_STATUSES.includes(status);
 
-export const ESCALATION_LEVELS = ['commune', 'region', 'national'] as const;
-export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+/** The three levels the program escalates through, shared with the beneficiary lists' validation. */
+export { ESCALATION_LEVELS, type EscalationLevel };
 
 export const GRIEVANCE_CHANNELS = ['console', 'api', 'csv'] as const;
 export type GrievanceChannel = (typeof GRIEVANCE_CHANNELS)[number];
@@ -252,7 +253,7 @@ export function applyTimer(state: GrievanceCaseState, settings: GrievanceSetting
   if (!timer || timer.atMs > nowMs) return null;
   if (timer.kind === 'late') Object.assign(state, { lateAt: iso(nowMs), deadline: null });
   else {
-    state.level = ESCALATION_LEVELS[ESCALATION_LEVELS.indexOf(state.level) + 1]!;
+    state.level = nextEscalation(state.level);
     state.deadline = iso(nowMs + settings.deadlineSeconds[state.category] * 1000);
   }
   return timer.kind;

@@ -6,6 +6,7 @@ import { ROLES } from '../../domain/roles';
 import { CASE_STATUSES, PROCUREMENT_KINDS, STEP_STATUSES } from '../../domain/procurement';
 import { DUPLICATE_REASONS, DUPLICATE_STATUSES } from '../../domain/duplicates';
 import { AGENCY_KINDS, FAILURE_REASONS, PAYMENT_LIST_STATUSES, PAYMENT_STATUSES } from '../../domain/payments';
+import { GRIEVANCE_CATEGORIES, GRIEVANCE_CHANNELS, GRIEVANCE_STATUSES } from '../../domain/grievances';
 import { IMPORT_KINDS, IMPORT_STATUSES, REGISTER_FORMATS, SEXES } from '../../domain/register';
 
 export const phaseEnum = pgEnum('phase', PHASES);
@@ -32,3 +33,6 @@ export const agencyKindEnum = pgEnum('agency_kind', AGENCY_KINDS);
 export const paymentStatusEnum = pgEnum('payment_status', PAYMENT_STATUSES);
 export const paymentListStatusEnum = pgEnum('payment_list_status', PAYMENT_LIST_STATUSES);
 export const failureReasonEnum = pgEnum('payment_failure_reason', FAILURE_REASONS);
+export const grievanceCategoryEnum = pgEnum('grievance_category', GRIEVANCE_CATEGORIES);
+export const grievanceStatusEnum = pgEnum('grievance_status', GRIEVANCE_STATUSES);
+export const grievanceChannelEnum = pgEnum('grievance_channel', GRIEVANCE_CHANNELS);
