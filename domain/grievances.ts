@@ -71,6 +71,8 @@ export interface GrievanceCaseState {
   decidedAt: string | null;
   /** Told to the complainant: the resolution, or why the complaint is rejected. */
   answer: string | null;
+  /** Closed and past the reopening period: the case takes no more actions and its workflow ends. */
+  final: boolean;
 }
 
 export const GRIEVANCE_ACTION_KINDS = ['acknowledge', 'investigate', 'wait-on-complainant', 'resume', 'resolve', 'reject', 'close', 'reopen'] as const;
@@ -133,6 +135,7 @@ export function openGrievance(input: Pick<GrievanceCaseState, 'reference' | 'cat
     lateAt: null,
     decidedAt: null,
     answer: null,
+    final: false,
   };
 }
 
@@ -192,6 +195,7 @@ export function whyCannotAct(state: GrievanceCaseState, action: GrievanceAction,
     case 'resume':
       return waiting ? null : refusal('not-waiting', 'The case is not waiting on the complainant.');
     case 'reopen': {
+      if (state.final) return refusal('reopen-period-over', 'The period to contest this decision is over.');
       if (!DECIDED.includes(state.status) && state.status !== 'closed') return refusal('wrong-status', `A ${state.status} case is still open.`);
       if (state.decidedAt && Date.parse(state.decidedAt) + settings.reopenSeconds * 1000 < nowMs) return refusal('reopen-period-over', 'The period to contest this decision is over.');
       return action.comment.trim() ? null : refusal('comment-required', 'Say why the case is reopened.');
@@ -239,19 +243,25 @@ export function applyAction(state: GrievanceCaseState, action: GrievanceAction, 
   }
 }
 
-export type GrievanceTimerKind = 'escalated' | 'late';
+export type GrievanceTimerKind = 'escalated' | 'late' | 'reopen-period-over';
 
-/** The next moment the case's own clock acts, or null while it is stopped. */
-export function nextTimer(state: GrievanceCaseState): { atMs: number; kind: GrievanceTimerKind } | null {
+/** The next moment the case's own clock acts, or null while it is stopped or the case is final. */
+export function nextTimer(state: GrievanceCaseState, settings: GrievanceSettings): { atMs: number; kind: GrievanceTimerKind } | null {
+  if (state.final) return null;
+  if (state.decidedAt) return { atMs: Date.parse(state.decidedAt) + settings.reopenSeconds * 1000, kind: 'reopen-period-over' };
   if (!isOpen(state.status) || !state.deadline) return null;
   return { atMs: Date.parse(state.deadline), kind: state.level === 'national' ? 'late' : 'escalated' };
 }
 
-/** Fires the timer that is due: one level up with a fresh deadline, or late at the top. Null when nothing was due. */
+/**
+ * Fires the timer that is due: one level up with a fresh deadline, late at the top, or, once the
+ * decision can no longer be contested, the case closed for good. Null when nothing was due.
+ */
 export function applyTimer(state: GrievanceCaseState, settings: GrievanceSettings, nowMs: number): GrievanceTimerKind | null {
-  const timer = nextTimer(state);
+  const timer = nextTimer(state, settings);
   if (!timer || timer.atMs > nowMs) return null;
-  if (timer.kind === 'late') Object.assign(state, { lateAt: iso(nowMs), deadline: null });
+  if (timer.kind === 'reopen-period-over') Object.assign(state, { status: 'closed', final: true });
+  else if (timer.kind === 'late') Object.assign(state, { lateAt: iso(nowMs), deadline: null });
   else {
     state.level = nextEscalation(state.level);
     state.deadline = iso(nowMs + settings.deadlineSeconds[state.category] * 1000);

@@ -78,7 +78,7 @@ describe('filing a grievance', () => {
   it('starts received at the commune level with the category’s deadline running', () => {
     const c = filed();
     expect(c).toMatchObject({ status: 'received', level: 'commune', deadline: new Date(T0 + 10 * S).toISOString() });
-    expect(nextTimer(c)).toEqual({ atMs: T0 + 10 * S, kind: 'escalated' });
+    expect(nextTimer(c, settings)).toEqual({ atMs: T0 + 10 * S, kind: 'escalated' });
   });
 });
 
@@ -89,9 +89,13 @@ describe('a grievance’s course', () => {
     act(c, { kind: 'investigate' }, T0 + 2 * S);
     act(c, { kind: 'resolve', answer: 'Paid on 3 March.' }, T0 + 3 * S);
     expect(c).toMatchObject({ status: 'resolved', answer: 'Paid on 3 March.', deadline: null });
-    expect(nextTimer(c)).toBeNull();
+    expect(nextTimer(c, settings)).toEqual({ atMs: T0 + 63 * S, kind: 'reopen-period-over' });
     act(c, { kind: 'close' }, T0 + 4 * S);
     expect(c.status).toBe('closed');
+    expect(applyTimer(c, settings, T0 + 63 * S)).toBe('reopen-period-over');
+    expect(c.final).toBe(true);
+    expect(nextTimer(c, settings)).toBeNull();
+    expect(whyCannotAct(c, { kind: 'reopen', comment: 'Late appeal.' }, officer, settings, T0 + 63 * S)?.rule).toBe('reopen-period-over');
   });
 
   it('refuses to skip a step or to decide without an answer', () => {
@@ -102,17 +106,19 @@ describe('a grievance’s course', () => {
     expect(whyCannotAct(c, { kind: 'reject', answer: '  ' }, officer, settings, T0)?.rule).toBe('answer-required');
     act(c, { kind: 'reject', answer: 'Not in the cycle.' }, T0);
     expect(c).toMatchObject({ status: 'rejected', answer: 'Not in the cycle.' });
+    expect(applyTimer(c, settings, T0 + 60 * S)).toBe('reopen-period-over');
+    expect(c).toMatchObject({ status: 'closed', final: true });
   });
 
   it('stops the clock while waiting on the complainant and restarts it with what was left', () => {
     const c = filed();
     act(c, { kind: 'acknowledge' }, T0);
     act(c, { kind: 'wait-on-complainant', comment: 'Send the payment slip.' }, T0 + 4 * S);
-    expect(nextTimer(c)).toBeNull();
+    expect(nextTimer(c, settings)).toBeNull();
     expect(applyTimer(c, settings, T0 + 100 * S)).toBeNull();
     expect(whyCannotAct(c, { kind: 'investigate' }, officer, settings, T0 + 100 * S)?.rule).toBe('waiting-on-complainant');
     act(c, { kind: 'resume' }, T0 + 100 * S);
-    expect(nextTimer(c)).toEqual({ atMs: T0 + 106 * S, kind: 'escalated' });
+    expect(nextTimer(c, settings)).toEqual({ atMs: T0 + 106 * S, kind: 'escalated' });
     expect(whyCannotAct(c, { kind: 'resume' }, officer, settings, T0)?.rule).toBe('not-waiting');
   });
 
@@ -128,7 +134,7 @@ describe('a grievance’s course', () => {
     expect(escalationArea(c)).toEqual({ level: 'national' });
     expect(applyTimer(c, settings, T0 + 30 * S)).toBe('late');
     expect(c.lateAt).toBe(new Date(T0 + 30 * S).toISOString());
-    expect(nextTimer(c)).toBeNull();
+    expect(nextTimer(c, settings)).toBeNull();
   });
 
   it('reopens a decision contested within the period, against a fresh deadline, and refuses it after', () => {
