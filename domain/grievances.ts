@@ -90,7 +90,6 @@ export type GrievanceAction =
 
 export const GRIEVANCE_RULES = [
   'not-permitted',
-  'service-files-only',
   'wrong-status',
   'waiting-on-complainant',
   'not-waiting',
@@ -156,7 +155,6 @@ export function duplicateKey(category: GrievanceCategory, complainant: Complaina
 
 /** Reading a case: its area, and for misconduct or fraud a role allowed to see sensitive cases. */
 export function whyCannotSee(principal: Principal, c: Pick<GrievanceCaseState, 'category' | 'commune'>): GrievanceRefusal | null {
-  if (principal.kind === 'service') return refusal('service-files-only', 'A service token files complaints; it does not read them.');
   const action: Action = isSensitive(c.category) ? 'grievance.read-sensitive' : 'grievance.read';
   const decision = authorize(principal, action, c.commune);
   return decision.allowed ? null : refusal('not-permitted', decision.message);
@@ -181,7 +179,6 @@ const FROM: Record<Exclude<GrievanceActionKind, 'wait-on-complainant' | 'resume'
  * API (an early 409) and the workflow's Update validator, so the message is the same in both.
  */
 export function whyCannotAct(state: GrievanceCaseState, action: GrievanceAction, principal: Principal, settings: GrievanceSettings, nowMs: number): GrievanceRefusal | null {
-  if (principal.kind === 'service') return refusal('service-files-only', 'A service token files complaints; it does not act on them.');
   const decision = authorize(principal, 'grievance.act', state.commune);
   if (!decision.allowed) return refusal('not-permitted', decision.message);
   const hidden = whyCannotSee(principal, state);

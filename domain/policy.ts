@@ -110,6 +110,9 @@ const NATIONAL_ACTIONS: readonly Action[] = [
   'procurement.template.manage',
 ];
 
+/** Complaints carry complainants' personal data: a hotline's service token files them and reads or handles none. */
+const PEOPLE_ONLY_ACTIONS: readonly Action[] = ['grievance.read', 'grievance.read-sensitive', 'grievance.act'];
+
 export type Decision =
   | { allowed: true }
   | { allowed: false; status: 401 | 403; code: 'unauthenticated' | 'forbidden'; message: string };
@@ -124,6 +127,9 @@ export function authorize(principal: Principal | null, action: Action, area?: Ar
   if (!principal) return { allowed: false, status: 401, code: 'unauthenticated', message: 'Sign in to continue.' };
   if (!principal.roles.some((role) => GRANTS[action].includes(role))) {
     return { allowed: false, status: 403, code: 'forbidden', message: `Your role does not allow ${action}.` };
+  }
+  if (principal.kind === 'service' && PEOPLE_ONLY_ACTIONS.includes(action)) {
+    return { allowed: false, status: 403, code: 'forbidden', message: `A service token may not take ${action}: it files complaints only.` };
   }
   const target = NATIONAL_ACTIONS.includes(action) ? NATIONAL : area;
   if (target && !areaContains(principal.area, target)) {

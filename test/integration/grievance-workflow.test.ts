@@ -105,7 +105,7 @@ describe('grievance workflow', () => {
   it('refuses, without a trace, an officer of another commune, a service token, a focal point on a misconduct case and an anonymous caller', async () => {
     const { reference } = await file('misconduct');
     expect(await refusal(reference, { kind: 'acknowledge' }, as('grievance-officer', { level: 'commune', region: 'KOU', commune: 'DIOILA' }))).toBe('not-permitted');
-    expect(await refusal(reference, { kind: 'acknowledge' }, as('grievance-officer', KATI, 'service'))).toBe('service-files-only');
+    expect(await refusal(reference, { kind: 'acknowledge' }, as('grievance-officer', KATI, 'service'))).toBe('not-permitted');
     expect(await refusal(reference, { kind: 'acknowledge' }, as('focal-point', KATI))).toBe('not-permitted');
     const anonymous = await stack.client.workflow
       .getHandle(grievanceWorkflowId(reference))

@@ -162,8 +162,8 @@ describe('who sees and acts on a grievance', () => {
     const c = filed();
     expect(whyCannotAct(c, { kind: 'acknowledge' }, elsewhere, settings, T0)?.rule).toBe('not-permitted');
     expect(whyCannotAct(c, { kind: 'acknowledge' }, person('auditor'), settings, T0)?.rule).toBe('not-permitted');
-    expect(whyCannotAct(c, { kind: 'acknowledge' }, person('grievance-officer', KATI, 'service'), settings, T0)?.rule).toBe('service-files-only');
-    expect(whyCannotSee(person('grievance-officer', KATI, 'service'), c)?.rule).toBe('service-files-only');
+    expect(whyCannotAct(c, { kind: 'acknowledge' }, person('grievance-officer', KATI, 'service'), settings, T0)?.rule).toBe('not-permitted');
+    expect(whyCannotSee(person('grievance-officer', KATI, 'service'), c)?.rule).toBe('not-permitted');
     expect(whyCannotAct(c, { kind: 'acknowledge' }, person('grievance-officer', { level: 'region', region: 'KOU' }), settings, T0)).toBeNull();
   });
 });
