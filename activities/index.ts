@@ -1,6 +1,7 @@
 import type { Database } from '../db/client';
 import { createAgencyRegistry, type CredentialSource } from './adapters/agency-registry';
 import { createBeneficiaryListActivities } from './beneficiary-list';
+import { createGrievanceActivities } from './grievances';
 import { createPaymentActivities } from './payment-batch';
 import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDuplicateActivities(deps),
     ...createTargetingActivities(deps),
     ...createProcurementActivities(deps),
+    ...createGrievanceActivities(deps),
     ...createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) }),
   };
 }

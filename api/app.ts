@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Database } from '../db/client';
+import type { GrievanceSettings } from '../domain/grievances';
 import { createSessionStore, DEFAULT_SESSION_POLICY, type SessionPolicy, type SessionStore } from './auth/session-store';
 import { createLoginThrottle, DEFAULT_THROTTLE, type ThrottlePolicy } from './auth/throttle';
 import { ApiError, respondNotFound, respondWithError } from './errors';
@@ -13,6 +14,7 @@ import { authRoutes } from './routes/auth';
 import { beneficiaryListRoutes } from './routes/beneficiary-lists';
 import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
+import { grievanceRoutes } from './routes/grievances';
 import { healthRoutes } from './routes/health';
 import { paymentListRoutes } from './routes/payment-lists';
 import { paymentRoutes } from './routes/payments';
@@ -34,6 +36,8 @@ export interface AppDeps {
   throttlePolicy?: ThrottlePolicy;
   /** Where uploaded register files are kept until imported; workers read them from the same path. */
   filesDir: string;
+  /** Grievance deadlines and reopening period; the defaults are in days, tests pass seconds. */
+  grievanceSettings?: GrievanceSettings;
 }
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */
@@ -76,7 +80,8 @@ export function createApp(deps: AppDeps) {
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))
     .route('/api/duplicates', duplicateRoutes(deps))
-    .route('/api/procurement', procurementRoutes(deps));
+    .route('/api/procurement', procurementRoutes(deps))
+    .route('/api/grievances', grievanceRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });

@@ -73,3 +73,15 @@ export interface ProcurementChanged {
   alert: 'late' | 'escalated' | null;
 }
 export const PROCUREMENT_CHANNEL = 'jigi_procurement';
+
+/** A grievance case moved (filed, an action, an escalation): case lists and the case's page refetch. */
+export interface GrievanceChanged {
+  reference: string;
+  region: string;
+  commune: string;
+  kind: string;
+  version: number;
+  /** Set when the case escalated to this level, or went late at the top: that level's console is alerted. */
+  alert: { kind: 'escalated' | 'late'; level: 'commune' | 'region' | 'national' } | null;
+}
+export const GRIEVANCE_CHANNEL = 'jigi_grievances';

@@ -21,6 +21,11 @@ export function procurementWorkflowId(caseId: string): string {
   return `procurement:${caseId}`;
 }
 
+/** One workflow per grievance, named by the reference the complainant quotes: a second filing is refused. */
+export function grievanceWorkflowId(reference: string): string {
+  return `grievance:${reference}`;
+}
+
 /** One payment run per cycle, agency and tranche: a second start while one runs is refused. */
 export function paymentRunWorkflowId(cycleId: string, agencyId: string, tranche: number): string {
   return `payment-run:${cycleId}:${agencyId}:t${tranche}`;

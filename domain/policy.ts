@@ -36,6 +36,10 @@ export const ACTIONS = [
   'payments.approve',
   'payments.authorize',
   'payments.release-funds',
+  'grievance.file',
+  'grievance.read',
+  'grievance.read-sensitive',
+  'grievance.act',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -94,6 +98,12 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'payments.approve': ['payment-operator'],
   'payments.authorize': ['coordinator'],
   'payments.release-funds': ['coordinator'],
+  // A hotline's service token files with one of these roles; domain/grievances.ts keeps tokens to filing.
+  'grievance.file': ['grievance-officer', 'focal-point'],
+  'grievance.read': ['grievance-officer', 'focal-point', 'coordinator', 'auditor'],
+  // Misconduct and fraud: focal points work beside the agents complained about, so they do not read these.
+  'grievance.read-sensitive': ['grievance-officer', 'auditor'],
+  'grievance.act': ['grievance-officer'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
@@ -107,6 +117,9 @@ const NATIONAL_ACTIONS: readonly Action[] = [
   'targeting.configure',
   'procurement.template.manage',
 ];
+
+/** Complaints carry complainants' personal data: a hotline's service token files them and reads or handles none. */
+const PEOPLE_ONLY_ACTIONS: readonly Action[] = ['grievance.read', 'grievance.read-sensitive', 'grievance.act'];
 
 export type Decision =
   | { allowed: true }
@@ -122,6 +135,9 @@ export function authorize(principal: Principal | null, action: Action, area?: Ar
   if (!principal) return { allowed: false, status: 401, code: 'unauthenticated', message: 'Sign in to continue.' };
   if (!principal.roles.some((role) => GRANTS[action].includes(role))) {
     return { allowed: false, status: 403, code: 'forbidden', message: `Your role does not allow ${action}.` };
+  }
+  if (principal.kind === 'service' && PEOPLE_ONLY_ACTIONS.includes(action)) {
+    return { allowed: false, status: 403, code: 'forbidden', message: `A service token may not take ${action}: it files complaints only.` };
   }
   const target = NATIONAL_ACTIONS.includes(action) ? NATIONAL : area;
   if (target && !areaContains(principal.area, target)) {

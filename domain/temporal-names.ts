@@ -10,4 +10,5 @@ export const WORKFLOW_TYPES = {
   eligibilityRun: 'eligibilityRunWorkflow',
   procurementCase: 'procurementCaseWorkflow',
   paymentRun: 'paymentRunWorkflow',
+  grievanceCase: 'grievanceCaseWorkflow',
 } as const;

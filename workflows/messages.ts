@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CommuneListState, CommunityMeetings, ListChange } from '../domain/beneficiary-list';
 import type { CycleState, Phase } from '../domain/cycle';
+import type { GrievanceAction, GrievanceActionKind, GrievanceCaseState } from '../domain/grievances';
 import type { CaseAction, CaseActionKind, ProcurementCaseState } from '../domain/procurement';
 import type { ActorContext } from '../domain/roles';
 
@@ -102,3 +103,24 @@ export const PROCUREMENT_UPDATES = {
   cancel: procurementUpdate<'cancel'>('cancelCase'),
   'restart-from': procurementUpdate<'restart-from'>('restartFrom'),
 } as const satisfies Record<CaseActionKind, unknown>;
+
+// Grievances: one workflow per case (grievance:<reference>), one Update per action an officer takes.
+
+export interface GrievanceActionInput<A extends GrievanceAction = GrievanceAction> extends ActorInput {
+  action: A;
+}
+
+type GrievanceActionOf<K extends GrievanceActionKind> = Extract<GrievanceAction, { kind: K }>;
+const grievanceUpdate = <K extends GrievanceActionKind>(name: string) => defineUpdate<GrievanceCaseState, [GrievanceActionInput<GrievanceActionOf<K>>]>(name);
+
+export const grievanceCaseQuery = defineQuery<GrievanceCaseState>('grievanceCase');
+export const GRIEVANCE_UPDATES = {
+  acknowledge: grievanceUpdate<'acknowledge'>('acknowledgeGrievance'),
+  investigate: grievanceUpdate<'investigate'>('investigateGrievance'),
+  'wait-on-complainant': grievanceUpdate<'wait-on-complainant'>('waitOnComplainant'),
+  resume: grievanceUpdate<'resume'>('resumeGrievance'),
+  resolve: grievanceUpdate<'resolve'>('resolveGrievance'),
+  reject: grievanceUpdate<'reject'>('rejectGrievance'),
+  close: grievanceUpdate<'close'>('closeGrievance'),
+  reopen: grievanceUpdate<'reopen'>('reopenGrievance'),
+} as const satisfies Record<GrievanceActionKind, unknown>;

@@ -9,3 +9,4 @@ export * from './duplicates';
 export * from './targeting';
 export * from './procurement';
 export * from './payments';
+export * from './grievances';

@@ -11,6 +11,7 @@ import type { SessionPolicy } from '../../api/auth/session-store';
 import type { ThrottlePolicy } from '../../api/auth/throttle';
 import type { RealtimeServer } from '../../api/realtime/server';
 import { startApiServer } from '../../api/server';
+import type { GrievanceSettings } from '../../domain/grievances';
 import { createWorker } from '../../worker/create-worker';
 
 let runtimeInstalled = false;
@@ -47,7 +48,7 @@ export interface TestStack {
   temporalAddress: string;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
-  startApi(options?: { consoleDir?: string; sessionPolicy?: SessionPolicy; throttlePolicy?: ThrottlePolicy }): Promise<{ url: string; io: RealtimeServer }>;
+  startApi(options?: { consoleDir?: string; sessionPolicy?: SessionPolicy; throttlePolicy?: ThrottlePolicy; grievanceSettings?: GrievanceSettings }): Promise<{ url: string; io: RealtimeServer }>;
   stop(): Promise<void>;
 }
 
