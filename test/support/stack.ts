@@ -58,6 +58,9 @@ export async function startTestStack(label: string, options: { worker?: boolean 
   const temporalAddress = inject('temporalAddress');
   const testDb = await createTestDatabase(label);
   const database = createDatabase(testDb.url, { max: 5 });
+  // Grievance references come from a per-database sequence and name their workflows; the test files
+  // share one Temporal server, so each database starts its sequence somewhere of its own.
+  await database.sql`select setval('grievance_reference_seq', ${1_000_000 + Math.floor(Math.random() * 1_000_000_000)})`;
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
   const taskQueue = `test-${label}-${randomUUID().slice(0, 8)}`;
