@@ -5,6 +5,7 @@ import { createGrievanceActivities } from './grievances';
 import { createPaymentActivities } from './payment-batch';
 import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
+import { createReconciliationActivities } from './reconciliation';
 import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
 import { createTargetingActivities } from './targeting';
@@ -17,6 +18,8 @@ export interface ActivityDeps {
 
 /** Every activity of the product, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  // One registry: an agency's request rate is shared by everything this worker sends it.
+  const agencies = createAgencyRegistry(deps.agencyCredentials);
   return {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
@@ -25,7 +28,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createTargetingActivities(deps),
     ...createProcurementActivities(deps),
     ...createGrievanceActivities(deps),
-    ...createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) }),
+    ...createPaymentActivities({ database: deps.database, agencies }),
+    ...createReconciliationActivities({ database: deps.database, agencies }),
   };
 }
 
