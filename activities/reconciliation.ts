@@ -53,7 +53,10 @@ export function createReconciliationActivities({ database, agencies }: { databas
         const lines = pending;
         pending = [];
         const parts = lines.map((l) => parsePaymentIdempotencyKey(l.idempotencyKey));
-        await connection.begin(async (tx) => {
+        // A reserved connection has no begin(): the transaction is spelled out.
+        await connection`begin`;
+        try {
+          const tx = connection;
           await tx`
             insert into agency_statement_lines (agency_id, cursor, idempotency_key, reference, amount_fcfa, reversal, paid_at, cycle_id, rsu_id, tranche)
             select ${agencyRow.id}, u.cursor, u.key, u.reference, u.amount, u.reversal, u.paid_at::timestamptz, u.cycle_id::uuid, u.rsu_id, u.tranche
@@ -75,7 +78,11 @@ export function createReconciliationActivities({ database, agencies }: { databas
               insert into agency_statement_cursors (agency_id, after, read_at) values (${agencyRow.id}, ${last}, now())
               on conflict (agency_id) do update set after = excluded.after, read_at = now()`;
           }
-        });
+          await connection`commit`;
+        } catch (err) {
+          await connection`rollback`.catch(() => undefined);
+          throw err;
+        }
         read += lines.length;
         heartbeat({ agencyId: agencyRow.id, read });
       };
