@@ -46,6 +46,8 @@ export class BankLedger {
   private readonly entries: Camt053Entry[] = [];
   /** Keys picked for a reversal by reversalRate when booked. */
   private readonly toReverse = new Set<string>();
+  /** Accepted and not yet booked: what a statement read must look at, not every payment. */
+  private readonly unbooked = new Set<string>();
   private fd: number | undefined;
   private nextReference = 1;
 
@@ -89,6 +91,8 @@ export class BankLedger {
   private remember(payment: BankPayment): void {
     const known = this.byKey.get(payment.idempotencyKey);
     this.byKey.set(payment.idempotencyKey, payment);
+    if (payment.status === 'ACCEPTED') this.unbooked.add(payment.idempotencyKey);
+    else this.unbooked.delete(payment.idempotencyKey);
     if (payment.bookedAt && !known?.bookedAt) this.entries.push(this.entry(payment, false));
     if (payment.reversedAt && !known?.reversedAt) this.entries.push(this.entry(payment, true));
   }
@@ -145,7 +149,7 @@ export class BankLedger {
 
   /** Entries after the `after`th, as a camt.053 file. */
   statement(after: number, limit: number, account: string): string {
-    for (const key of this.byKey.keys()) this.get(key);
+    for (const key of [...this.unbooked, ...this.toReverse, ...this.faults().reversedKeys]) this.get(key);
     const now = new Date().toISOString();
     return buildCamt053({
       messageId: `STMT-${now.replace(/\D/g, '').slice(0, 14)}-${after}`,
