@@ -36,8 +36,7 @@ export const ACTIONS = [
   'payments.approve',
   'payments.authorize',
   'payments.release-funds',
-  'payments.reconcile',
-  'payments.follow-up',
+  'payments.act',
   'grievance.file',
   'grievance.read',
   'grievance.read-sensitive',
@@ -100,9 +99,9 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'payments.approve': ['payment-operator'],
   'payments.authorize': ['coordinator'],
   'payments.release-funds': ['coordinator'],
-  // Operators settle what reconciliation found, and gather a list's failed payments into a follow-up list.
-  'payments.reconcile': ['payment-operator'],
-  'payments.follow-up': ['payment-operator'],
+  // Retry, re-route or cancel failed payments; a bulk action takes a second operator (domain/payment-actions.ts).
+  // Also resolving what reconciliation found, and gathering a list's failed payments into a follow-up list.
+  'payments.act': ['payment-operator'],
   // A hotline's service token files with one of these roles; domain/grievances.ts keeps tokens to filing.
   'grievance.file': ['grievance-officer', 'focal-point'],
   'grievance.read': ['grievance-officer', 'focal-point', 'coordinator', 'auditor'],

@@ -80,7 +80,7 @@ const signRoute = (r: (typeof STAGE_ROUTES)[number]) =>
     responses: { 200: json(z.object({ list: PaymentListSchema }), 'The list after this signature'), 404: errors[404], 409: errors[409] },
   });
 
-const followUpRoute = guardedRoute('payments.follow-up', {
+const followUpRoute = guardedRoute('payments.act', {
   method: 'post',
   path: '/{cycleId}/payment-lists/{listId}/follow-up',
   summary: "Gather a released list's failed payments into a follow-up list (next sequence, next key generation), to be released like any list",
@@ -217,7 +217,7 @@ export function paymentListRoutes({ database }: { database: Database }) {
       // The list's row lock orders a follow-up against another one and against signatures.
       const [list] = isUuid(listId) ? await tx.select().from(paymentLists).where(and(eq(paymentLists.id, listId), eq(paymentLists.cycleId, cycleId))).for('update') : [];
       if (!list || !authorize(principal, 'payments.read', communeArea(list)).allowed) throw new ApiError(404, 'not_found', `No payment list "${listId}" in this cycle and your area.`);
-      const refusal = authorize(principal, 'payments.follow-up', communeArea(list));
+      const refusal = authorize(principal, 'payments.act', communeArea(list));
       if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
       if (!FOLLOW_UP_FROM.includes(list.status)) {
         throw new ApiError(409, 'rule_violated', `The payment list is ${list.status}: only a released or closed list's failed payments can be followed up.`, { rule: 'list-not-released', listId });

@@ -85,7 +85,7 @@ const overview = guardedRoute('payments.read', {
   },
 });
 
-const resolve = guardedRoute('payments.reconcile', {
+const resolve = guardedRoute('payments.act', {
   method: 'post',
   path: '/{cycleId}/reconciliation/items/{id}/resolve',
   summary: "Resolve a difference: a payment the agency paid is confirmed with the statement's reference; others take the note",
@@ -193,7 +193,7 @@ export function reconciliationRoutes({ database }: { database: Database }) {
               .for('update')
           : [];
         if (!found || !authorize(principal, 'payments.read', communeArea(found.payment)).allowed) throw new ApiError(404, 'not_found', `No reconciliation item "${id}" in this cycle and your area.`);
-        const refusal = authorize(principal, 'payments.reconcile', communeArea(found.payment));
+        const refusal = authorize(principal, 'payments.act', communeArea(found.payment));
         if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
         const { item, payment } = found;
         if (item.resolvedAt) throw new ApiError(409, 'rule_violated', `This item was resolved on ${item.resolvedAt.toISOString()}.`, { rule: 'already-resolved', itemId: item.id });
