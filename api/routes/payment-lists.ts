@@ -225,10 +225,18 @@ export function paymentListRoutes({ database }: { database: Database }) {
       const failed = await tx
         .select({ id: payments.id, rsuId: payments.rsuId, amountFcfa: payments.amountFcfa, generation: payments.generation })
         .from(payments)
-        .where(and(eq(payments.listId, list.id), eq(payments.status, 'failed')))
+        .where(
+          and(
+            eq(payments.listId, list.id),
+            eq(payments.status, 'failed'),
+            // Failed in the ledger but paid on the agency's statement (reconciliation lists it): sending it again would pay twice.
+            sql`coalesce((select sum(case when l.reversal then -l.amount_fcfa else l.amount_fcfa end) from agency_statement_lines l
+              where l.cycle_id = ${payments.cycleId} and l.rsu_id = ${payments.rsuId} and l.tranche = ${payments.tranche}), 0) <= 0`,
+          ),
+        )
         .orderBy(asc(payments.id))
         .for('update');
-      if (failed.length === 0) throw new ApiError(409, 'rule_violated', 'The payment list has no failed payment to follow up.', { rule: 'no-failed-payments', listId });
+      if (failed.length === 0) throw new ApiError(409, 'rule_violated', "The payment list has no failed payment to follow up (a failed payment its agency's statement shows paid is left to reconciliation).", { rule: 'no-failed-payments', listId });
       const totalFcfa = failed.reduce((sum, p) => sum + p.amountFcfa, 0);
       const [{ sequence } = { sequence: 1 }] = await tx
         .select({ sequence: sql<number>`max(${paymentLists.sequence})::int`.mapWith(Number) })

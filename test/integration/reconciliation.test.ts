@@ -194,7 +194,7 @@ describe('reconciliation with the agency statement', () => {
 
 describe('follow-up lists', () => {
   it("gathers a released list's failed payments into a new list that must be released again before anything is sent", async () => {
-    const { cycleId, agencyId, listId, batches } = await seedList(10, 'mobile-money', [2, 6, 9]);
+    const { cycleId, agencyId, listId, batches } = await seedList(10, 'mobile-money', [2, 6, 8, 9]);
     const path = (id: string) => `/api/cycles/${cycleId}/payment-lists/${id}/follow-up`;
     const reason = { reason: 'Numéros corrigés par les agents' };
 
@@ -210,9 +210,14 @@ describe('follow-up lists', () => {
 
     await pay(cycleId, agencyId, [{ listId, batches }]);
     const failedBefore = await stack.database.sql<Array<{ id: string; generation: number }>>`select id, generation from payments where list_id = ${listId} and status = 'failed' order by id`;
-    expect(failedBefore).toHaveLength(3);
+    expect(failedBefore).toHaveLength(4);
     // A cancelled payment stays where it is.
-    await stack.database.sql`update payments set status = 'cancelled' where id = ${failedBefore[2]!.id}`;
+    await stack.database.sql`update payments set status = 'cancelled' where id = ${failedBefore[3]!.id}`;
+    // So does one its agency's statement shows paid after all: sent again, it would be paid twice.
+    const [paidAfterAll] = await stack.database.db.select().from(payments).where(eq(payments.id, Number(failedBefore[2]!.id)));
+    await stack.database.sql`
+      insert into agency_statement_lines (agency_id, cursor, idempotency_key, reference, amount_fcfa, paid_at, cycle_id, rsu_id, tranche)
+      values (${agencyId}, 'late-1', ${paidAfterAll!.idempotencyKey}, 'LATE1', 90000, now(), ${cycleId}, ${paidAfterAll!.rsuId}, 1)`;
 
     const created = await operator.call('POST', path(listId), reason);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -228,6 +233,7 @@ describe('follow-up lists', () => {
     expect(history!.n).toBe(2);
     expect((await stack.database.db.select().from(auditLog).where(eq(auditLog.targetId, followUp.id))).map((a) => a.action)).toEqual(['payments.list.follow-up']);
     // The failed money left the first list's reservation; the follow-up reserves it when released.
+    expect(moved.map((p) => p.id).sort()).toEqual([Number(failedBefore[0]!.id), Number(failedBefore[1]!.id)].sort());
     const [reserved] = await stack.database.db.select().from(budgetReservations).where(eq(budgetReservations.listId, listId));
     expect(reserved!.amountFcfa).toBe(8 * 90_000);
 
