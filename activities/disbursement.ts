@@ -6,6 +6,7 @@ import type { FundingSource } from '../domain/funding';
 import type { LotArea } from '../domain/procurement';
 import { lotsOverlap } from '../domain/procurement';
 import type { BuildPaymentListInput, BuiltPaymentList } from './payment-batch';
+import type { ReconcileListInput, ReconcileListResult } from './reconciliation';
 
 export interface PrepareDisbursementInput {
   cycleId: string;
@@ -54,7 +55,23 @@ function heartbeat(details: unknown) {
   }
 }
 
-export function createDisbursementActivities({ database, buildPaymentList }: { database: Database; buildPaymentList: (input: BuildPaymentListInput) => Promise<BuiltPaymentList> }) {
+export interface ReconciledLists {
+  lists: number;
+  matched: number;
+  mismatches: number;
+  ledgerTotalFcfa: number;
+  statementTotalFcfa: number;
+}
+
+export function createDisbursementActivities({
+  database,
+  buildPaymentList,
+  reconcilePaymentList,
+}: {
+  database: Database;
+  buildPaymentList: (input: BuildPaymentListInput) => Promise<BuiltPaymentList>;
+  reconcilePaymentList: (input: ReconcileListInput) => Promise<ReconcileListResult>;
+}) {
   const { sql } = database;
   return {
     /**
@@ -110,6 +127,21 @@ export function createDisbursementActivities({ database, buildPaymentList }: { d
         if (!built.matchesDeclaration) mismatched += 1;
       }
       return { lists: lists.length, households, amountFcfa, mismatched, communesWithoutAgency: withoutAgency };
+    },
+
+    /** At the end of a run, each of its lists reconciled with the agency's statement, one after another. */
+    async reconcilePaymentLists({ listIds }: { listIds: string[] }): Promise<ReconciledLists> {
+      const total: ReconciledLists = { lists: 0, matched: 0, mismatches: 0, ledgerTotalFcfa: 0, statementTotalFcfa: 0 };
+      for (const listId of listIds) {
+        heartbeat({ reconciled: total.lists, of: listIds.length });
+        const r = await reconcilePaymentList({ listId });
+        total.lists += 1;
+        total.matched += r.matched;
+        total.mismatches += r.mismatches;
+        total.ledgerTotalFcfa += r.ledgerTotalFcfa;
+        total.statementTotalFcfa += r.statementTotalFcfa;
+      }
+      return total;
     },
 
     /**

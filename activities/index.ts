@@ -7,6 +7,7 @@ import { createPaymentActionActivities } from './payment-actions';
 import { createPaymentActivities } from './payment-batch';
 import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
+import { createReconciliationActivities } from './reconciliation';
 import { createDuplicateActivities } from './register/duplicates';
 import { createRegisterImportActivities } from './register/import';
 import { createTargetingActivities } from './targeting';
@@ -19,7 +20,10 @@ export interface ActivityDeps {
 
 /** Every activity of the product, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  const payments = createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) });
+  // One registry: an agency's request rate is shared by everything this worker sends it.
+  const agencies = createAgencyRegistry(deps.agencyCredentials);
+  const payments = createPaymentActivities({ database: deps.database, agencies });
+  const reconciliation = createReconciliationActivities({ database: deps.database, agencies });
   return {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
@@ -30,7 +34,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createGrievanceActivities(deps),
     ...createPaymentActionActivities(deps),
     ...payments,
-    ...createDisbursementActivities({ database: deps.database, buildPaymentList: payments.buildPaymentList }),
+    ...reconciliation,
+    ...createDisbursementActivities({ database: deps.database, buildPaymentList: payments.buildPaymentList, reconcilePaymentList: reconciliation.reconcilePaymentList }),
   };
 }
 

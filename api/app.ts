@@ -20,6 +20,7 @@ import { paymentActionRoutes } from './routes/payment-actions';
 import { paymentListRoutes } from './routes/payment-lists';
 import { paymentRoutes } from './routes/payments';
 import { procurementRoutes } from './routes/procurement';
+import { reconciliationRoutes } from './routes/reconciliation';
 import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from './routes/register';
 import { targetingRoutes } from './routes/targeting';
 import { trainingRoutes } from './routes/training';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', paymentRoutes(deps))
     .route('/api/cycles', paymentActionRoutes(deps))
     .route('/api/cycles', paymentListRoutes(deps))
+    .route('/api/cycles', reconciliationRoutes(deps))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))

@@ -100,6 +100,7 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'payments.authorize': ['coordinator'],
   'payments.release-funds': ['coordinator'],
   // Retry, re-route or cancel failed payments; a bulk action takes a second operator (domain/payment-actions.ts).
+  // Also resolving what reconciliation found, and gathering a list's failed payments into a follow-up list.
   'payments.act': ['payment-operator'],
   // A hotline's service token files with one of these roles; domain/grievances.ts keeps tokens to filing.
   'grievance.file': ['grievance-officer', 'focal-point'],

@@ -1,4 +1,4 @@
-// `npm run provider-sim`: a simulated payment agency (mobile money) with its own ledger and faults.
+// `npm run provider-sim`: a simulated payment agency (mobile money, and a bank under /bank/v1) with its own ledger and faults.
 // Options: --port N, --ledger FILE (JSON lines, kept across restarts), --faults '{"errorRate":0.05,…}'.
 // Environment: PROVIDER_SIM_PORT, PROVIDER_SIM_LEDGER, PROVIDER_SIM_FAULTS with the same meanings.
 import { parseArgs } from 'node:util';

@@ -46,7 +46,7 @@ export interface DisbursementPhaseInput {
 }
 
 // Building a million payments' lists takes minutes: the activity beats as it goes.
-const { prepareDisbursement } = proxyActivities<CycleActivities>({
+const { prepareDisbursement, reconcilePaymentLists } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
@@ -142,7 +142,13 @@ export async function disbursementPhaseWorkflow(input: DisbursementPhaseInput): 
       workflowId,
       args: [{ cycleId: input.cycleId, agencyId, lists, maxInFlight: settings.paymentBatchesInFlight }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-    }).then((child) => child.result());
+    })
+      .then((child) => child.result())
+      // At the end of each run, its lists are reconciled with the agency's statement.
+      .then(() => reconcilePaymentLists({ listIds: lists.map((l) => l.listId) }))
+      .then((reconciled) => {
+        run.reconciled = reconciled;
+      });
     track(run, started);
   };
 

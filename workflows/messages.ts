@@ -135,6 +135,8 @@ export interface DisbursementRun {
   /** Lists the run sends, or 0 for a resend of an operator's action. */
   lists: number;
   status: 'running' | 'done' | 'failed';
+  /** Set once the run's lists are reconciled with the agency's statement. */
+  reconciled?: { lists: number; matched: number; mismatches: number; ledgerTotalFcfa: number; statementTotalFcfa: number };
 }
 
 export interface DisbursementState {

@@ -1,5 +1,6 @@
 import type { PaymentAgencyRow } from '../../db/schema';
 import type { PaymentAgency } from '../ports/payment-agency';
+import { BankAgency } from './bank';
 import { MobileMoneyAgency } from './mobile-money';
 
 /** Reads an agency's credential by the name its row gives; the worker decides where secrets live. */
@@ -19,8 +20,8 @@ export function createAgencyRegistry(credentials: CredentialSource) {
       if (known?.signature === signature) return known.agency;
       const credential = credentials(row.credentialRef);
       if (!credential) throw new Error(`no credential ${row.credentialRef} for payment agency ${row.id}`);
-      if (row.kind !== 'mobile-money') throw new Error(`no adapter yet for ${row.kind} agencies (${row.id})`);
-      const agency = new MobileMoneyAgency({ baseUrl: row.baseUrl, credential, ratePerSecond: row.ratePerSecond });
+      const config = { baseUrl: row.baseUrl, credential, ratePerSecond: row.ratePerSecond };
+      const agency = row.kind === 'bank' ? new BankAgency(config) : new MobileMoneyAgency(config);
       adapters.set(row.id, { signature, agency });
       return agency;
     },

@@ -150,11 +150,11 @@ export class MobileMoneyAgency implements PaymentAgency {
     }
   }
 
-  async *statement(): AsyncIterable<AgencyStatementLine> {
-    let after: number | null = 0;
+  async *statement(from?: string): AsyncIterable<AgencyStatementLine> {
+    let after: number | null = from ? Number(from) : 0;
     while (after !== null) {
       const page = await this.statementPage(after);
-      for (const e of page.entries) yield { idempotencyKey: e.idempotencyKey, reference: e.reference, amountFcfa: e.amount, paidAt: e.paidAt };
+      for (const e of page.entries) yield { idempotencyKey: e.idempotencyKey, reference: e.reference, amountFcfa: e.amount, paidAt: e.paidAt, cursor: String(e.seq) };
       after = page.next;
     }
   }

@@ -24,12 +24,16 @@ export type AgencyAnswer =
 /** What a status request can say besides an answer: the agency never received this key. */
 export type AgencyStatus = Exclude<AgencyAnswer, { kind: 'ambiguous' }> | { kind: 'not-found' } | { kind: 'unreachable'; message: string };
 
-/** One line of an agency's statement: what it actually paid. */
+/** One line of an agency's statement: what it actually paid, or gave back (a reversal of a payment). */
 export interface AgencyStatementLine {
   idempotencyKey: string;
   reference: string;
   amountFcfa: Fcfa;
   paidAt: string;
+  /** The money came back under this key: a bank's reversal entry. */
+  reversal?: boolean;
+  /** Pass to statement() to read only what came after this line. */
+  cursor?: string;
 }
 
 /** A payment agency, whatever its kind; activities see only this. */
@@ -39,5 +43,6 @@ export interface PaymentAgency {
   /** Several payments in one request where the agency offers it; each answered on its own. */
   submitBulk(orders: readonly PaymentOrder[]): Promise<Map<string, AgencyAnswer>>;
   status(idempotencyKey: string): Promise<AgencyStatus>;
-  statement(): AsyncIterable<AgencyStatementLine>;
+  /** The statement from the start, or after a cursor a previous read returned. */
+  statement(after?: string): AsyncIterable<AgencyStatementLine>;
 }

@@ -6,14 +6,14 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
-import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists, procurementCases } from '../../db/schema';
+import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists, payments, procurementCases } from '../../db/schema';
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { cycleSettings } from '../../domain/cycle-settings';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { isUuid, phaseWorkflowId } from '../../domain/ids';
 import { paymentListsReleasedSignal } from '../../workflows/messages';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { PAYMENT_LIST_STATUSES } from '../../domain/payments';
+import { PAYMENT_LIST_STATUSES, paymentIdempotencyKey } from '../../domain/payments';
 import { completesRelease, currentStage, RELEASE_STAGES, signaturesRequired, whyBudgetOverrun, whyCannotSign, type ReleaseStage } from '../../domain/payment-release';
 import { authorize, type Action } from '../../domain/policy';
 import { disbursementGates, disbursementOpenIn } from '../../domain/procurement';
@@ -21,9 +21,9 @@ import type { Area } from '../../domain/roles';
 import { ApiError } from '../errors';
 import { principalIn, type AuthVariables } from '../middleware/auth';
 import { actorContext } from '../request-context';
-import { ErrorSchema } from '../schemas';
+import { ErrorSchema, text } from '../schemas';
 import { validationHook } from '../validation';
-import { guardedRoute, json } from './guard';
+import { body, guardedRoute, json } from './guard';
 
 const CycleParam = z.object({ cycleId: z.string().openapi({ param: { name: 'cycleId', in: 'path' } }) });
 const ListParam = CycleParam.extend({ listId: z.string().openapi({ param: { name: 'listId', in: 'path' } }) });
@@ -81,6 +81,22 @@ const signRoute = (r: (typeof STAGE_ROUTES)[number]) =>
     request: { params: ListParam },
     responses: { 200: json(z.object({ list: PaymentListSchema }), 'The list after this signature'), 404: errors[404], 409: errors[409] },
   });
+
+const followUpRoute = guardedRoute('payments.act', {
+  method: 'post',
+  path: '/{cycleId}/payment-lists/{listId}/follow-up',
+  summary: "Gather a released list's failed payments into a follow-up list (next sequence, next key generation), to be released like any list",
+  request: { params: ListParam, ...body(z.object({ reason: text().trim().min(3).max(1000) }).strict()) },
+  responses: {
+    201: json(z.object({ list: PaymentListSchema, moved: z.number().int() }), 'The follow-up list, built and waiting for its release signatures'),
+    400: json(ErrorSchema, 'No reason given'),
+    404: errors[404],
+    409: json(ErrorSchema, 'The list is not released or closed, or has no failed payment'),
+  },
+});
+
+/** The lists a follow-up list is gathered from: sent, so their failures are known. */
+const FOLLOW_UP_FROM: readonly string[] = ['released', 'closed'];
 
 type ListRow = typeof paymentLists.$inferSelect;
 const communeArea = (l: Pick<ListRow, 'regionCode' | 'communeCode'>): Area => ({ level: 'commune', region: l.regionCode, commune: l.communeCode });
@@ -202,5 +218,106 @@ export function paymentListRoutes({ database, temporal }: { database: Database; 
       return c.json({ list }, 200);
     });
   }
-  return app;
+
+  return app.openapi(followUpRoute, async (c) => {
+    const { cycleId, listId } = c.req.valid('param');
+    const { reason } = c.req.valid('json');
+    const cycle = await requireCycle(cycleId);
+    const closed = whyCycleIsClosed(cycle.status);
+    if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule, listId });
+    const principal = principalIn(c);
+    const by = actorContext(c, principal);
+    const { newListId, moved } = await db.transaction(async (tx) => {
+      // The list's row lock orders a follow-up against another one and against signatures.
+      const [list] = isUuid(listId) ? await tx.select().from(paymentLists).where(and(eq(paymentLists.id, listId), eq(paymentLists.cycleId, cycleId))).for('update') : [];
+      if (!list || !authorize(principal, 'payments.read', communeArea(list)).allowed) throw new ApiError(404, 'not_found', `No payment list "${listId}" in this cycle and your area.`);
+      const refusal = authorize(principal, 'payments.act', communeArea(list));
+      if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
+      if (!FOLLOW_UP_FROM.includes(list.status)) {
+        throw new ApiError(409, 'rule_violated', `The payment list is ${list.status}: only a released or closed list's failed payments can be followed up.`, { rule: 'list-not-released', listId });
+      }
+      const failed = await tx
+        .select({ id: payments.id, rsuId: payments.rsuId, amountFcfa: payments.amountFcfa, generation: payments.generation })
+        .from(payments)
+        .where(
+          and(
+            eq(payments.listId, list.id),
+            eq(payments.status, 'failed'),
+            // Failed in the ledger but paid on the agency's statement (reconciliation lists it): sending it again would pay twice.
+            sql`coalesce((select sum(case when l.reversal then -l.amount_fcfa else l.amount_fcfa end) from agency_statement_lines l
+              where l.cycle_id = ${payments.cycleId} and l.rsu_id = ${payments.rsuId} and l.tranche = ${payments.tranche}), 0) <= 0`,
+          ),
+        )
+        .orderBy(asc(payments.id))
+        .for('update');
+      if (failed.length === 0) throw new ApiError(409, 'rule_violated', "The payment list has no failed payment to follow up (a failed payment its agency's statement shows paid is left to reconciliation).", { rule: 'no-failed-payments', listId });
+      const totalFcfa = failed.reduce((sum, p) => sum + p.amountFcfa, 0);
+      const [{ sequence } = { sequence: 1 }] = await tx
+        .select({ sequence: sql<number>`max(${paymentLists.sequence})::int`.mapWith(Number) })
+        .from(paymentLists)
+        .where(and(eq(paymentLists.cycleId, cycleId), eq(paymentLists.communeCode, list.communeCode), eq(paymentLists.agencyId, list.agencyId), eq(paymentLists.tranche, list.tranche)));
+      // Built here, from the payments it takes: it waits for the same three signatures as any list.
+      const [next] = await tx
+        .insert(paymentLists)
+        .values({
+          cycleId,
+          regionCode: list.regionCode,
+          communeCode: list.communeCode,
+          agencyId: list.agencyId,
+          tranche: list.tranche,
+          sequence: sequence + 1,
+          fundingSource: list.fundingSource,
+          status: 'built',
+          declaredCount: failed.length,
+          declaredTotalFcfa: totalFcfa,
+          builtCount: failed.length,
+          builtTotalFcfa: totalFcfa,
+        })
+        .returning();
+      // Batches as large as the list's own were.
+      const [{ batchSize } = { batchSize: failed.length }] = await tx.execute<{ batchSize: number }>(
+        sql`select coalesce(max(n), 1)::int as "batchSize" from (select count(*) as n from ${payments} where ${payments.listId} = ${list.id} group by ${payments.batchNo}) b`,
+      );
+      const detail = `follow-up list ${next!.id}: ${reason}`;
+      const moves = failed.map((p, i) => ({
+        id: p.id,
+        batch_no: Math.floor(i / Math.max(1, batchSize)),
+        generation: p.generation + 1,
+        key: paymentIdempotencyKey({ cycleId, rsuId: p.rsuId, tranche: list.tranche, generation: p.generation + 1 }),
+      }));
+      await tx.execute(sql`
+        with u as (
+          select * from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as u(id bigint, batch_no int, generation int, key text)
+        ), moved as (
+          update ${payments} p set list_id = ${next!.id}, batch_no = u.batch_no, generation = u.generation, idempotency_key = u.key,
+            status = 'pending', attempts = 0, failure_reason = null, last_error = null, agency_reference = null,
+            submitted_at = null, confirmed_at = null, updated_at = now()
+          from u where p.id = u.id and p.status = 'failed'
+          returning p.id, p.generation
+        )
+        insert into payment_status_history (payment_id, from_status, to_status, generation, detail, actor)
+        select id, 'failed', 'pending', generation, ${detail}, ${principal.id} from moved`);
+      // What failed was never spent: it leaves the list's reservation, and the follow-up list reserves it again when released.
+      const [reservation] = await tx.select().from(budgetReservations).where(eq(budgetReservations.listId, list.id)).for('update');
+      if (reservation) {
+        await tx
+          .update(budgetReservations)
+          .set({ amountFcfa: Math.max(0, reservation.amountFcfa - totalFcfa) })
+          .where(eq(budgetReservations.listId, list.id));
+      }
+      await tx.insert(auditLog).values(
+        auditRow(by, {
+          action: 'payments.list.follow-up',
+          targetType: 'payment-list',
+          targetId: next!.id,
+          before: { fromListId: list.id, fromStatus: list.status, reservedFcfa: reservation?.amountFcfa ?? null },
+          after: { listId: next!.id, sequence: sequence + 1, count: failed.length, totalFcfa, paymentIds: failed.map((p) => p.id), reason },
+        }),
+      );
+      return { newListId: next!.id, moved: failed.length };
+    });
+    const [created] = await db.select().from(paymentLists).where(eq(paymentLists.id, newListId));
+    const [list] = await describe([created!], cycle.settings.releaseSignatureBands);
+    return c.json({ list: list!, moved }, 201);
+  });
 }

@@ -9,4 +9,5 @@ export * from './duplicates';
 export * from './targeting';
 export * from './procurement';
 export * from './payments';
+export * from './reconciliation';
 export * from './grievances';

@@ -10,6 +10,7 @@ import {
   type Transfer,
   type TransferRequest,
 } from '../../activities/adapters/mobile-money-api';
+import { BankHttpError, BankLedger, handleBank } from './bank';
 import { SimLedger } from './ledger';
 
 /** The faults the simulated agency injects; set at startup and changed through PUT /admin/faults. */
@@ -32,6 +33,10 @@ export interface SimFaults {
   ratePerSecond: number | null;
   /** How long a transfer stays PENDING before it is paid; 0 pays at once. */
   settleDelayMs: number;
+  /** Bank routes: payments under these keys are reversed once booked. */
+  reversedKeys: string[];
+  /** Bank routes: share of booked payments reversed. */
+  reversalRate: number;
 }
 
 export const NO_FAULTS: SimFaults = {
@@ -45,12 +50,16 @@ export const NO_FAULTS: SimFaults = {
   downtime: [],
   ratePerSecond: null,
   settleDelayMs: 0,
+  reversedKeys: [],
+  reversalRate: 0,
 };
 
 export interface ProviderSimOptions {
   port?: number;
   host?: string;
   ledgerFile?: string;
+  /** The bank routes' books; by default beside ledgerFile (`….bank.jsonl`). */
+  bankLedgerFile?: string;
   faults?: Partial<SimFaults>;
   /** Replaces Math.random, so a test can make faults reproducible. */
   random?: () => number;
@@ -60,6 +69,7 @@ export interface ProviderSim {
   url: string;
   server: Server;
   ledger: SimLedger;
+  bank: BankLedger;
   faults: SimFaults;
   close(): Promise<void>;
 }
@@ -116,6 +126,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   const random = options.random ?? Math.random;
   const faults: SimFaults = { ...NO_FAULTS, ...options.faults };
   const ledger = new SimLedger(options.ledgerFile, faults.settleDelayMs);
+  const bank = new BankLedger(options.bankLedgerFile ?? options.ledgerFile?.replace(/(\.jsonl)?$/, '.bank.jsonl'), () => faults, random);
   const buckets = new Map<string, TokenBucket>();
   let bucketRate: number | null = null;
 
@@ -172,7 +183,20 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
 
     let status: number;
     let body: unknown;
-    if (req.method === 'POST' && path === MOBILE_MONEY_PATHS.transfers) {
+    const banking = await handleBank(bank, { method: req.method ?? 'GET', url, credential, json: () => readJson(req) });
+    if (banking) {
+      if (hangsAfterCommit) {
+        if (faults.hangMs > 0) await sleep(faults.hangMs);
+        req.socket.destroy();
+        return;
+      }
+      if ('xml' in banking) {
+        res.writeHead(banking.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(banking.xml) });
+        res.end(banking.xml);
+        return;
+      }
+      return send(res, banking.status, banking.body);
+    } else if (req.method === 'POST' && path === MOBILE_MONEY_PATHS.transfers) {
       const key = req.headers[IDEMPOTENCY_HEADER];
       if (typeof key !== 'string' || key.length === 0 || key.length > 128) throw new HttpError(400, 'missing-idempotency-key', `${IDEMPOTENCY_HEADER} is required (at most 128 characters)`);
       ({ status, transfer: body } = transfer(credential, key, parseTransferRequest(await readJson(req))));
@@ -225,9 +249,9 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent || req.socket.destroyed) return;
-      if (err instanceof HttpError) {
+      if (err instanceof HttpError || err instanceof BankHttpError) {
         const body: AgencyErrorBody = { error: { code: err.code, message: err.message } };
-        return send(res, err.status, body, err.headers);
+        return send(res, err.status, body, err instanceof HttpError ? err.headers : {});
       }
       send(res, 500, { error: { code: 'internal', message: String(err) } } satisfies AgencyErrorBody);
     });
@@ -242,11 +266,13 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     server,
     ledger,
+    bank,
     faults,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       ledger.close();
+      bank.close();
     },
   };
 }
