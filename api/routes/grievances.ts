@@ -374,7 +374,7 @@ export function grievanceRoutes({ database, temporal, taskQueue, grievanceSettin
   }
 
   /** Registered households by one exact key, in the caller's area; a phone in any spelling the register reads. */
-  async function findHouseholds(key: { rsuId?: string; nina?: string; phone?: string }, principal: Principal) {
+  async function findHouseholds(key: { rsuId?: string; nina?: string; phone?: string }, area: Principal['area']) {
     let match: SQL;
     if (key.rsuId !== undefined) match = eq(households.rsuId, key.rsuId.trim());
     else if (key.nina !== undefined) match = eq(households.nina, key.nina.trim());
@@ -383,7 +383,6 @@ export function grievanceRoutes({ database, temporal, taskQueue, grievanceSettin
       if (!phone) throw new ApiError(400, 'validation_failed', 'This phone number is not valid.', { field: 'phone' });
       match = eq(households.phone, phone);
     }
-    const area = principal.area;
     const rows = await db
       .select({ h: households, region: communes.regionCode })
       .from(households)
@@ -395,9 +394,10 @@ export function grievanceRoutes({ database, temporal, taskQueue, grievanceSettin
   }
 
   /** Where the complaint comes from: the household's commune, or the one a non-registered person names. */
-  async function placeOf(complainant: z.infer<typeof ComplainantSchema>, principal: Principal): Promise<{ commune: CommuneArea; complainant: Complainant; phone: string | null; name: string | null }> {
+  async function placeOf(complainant: z.infer<typeof ComplainantSchema>): Promise<{ commune: CommuneArea; complainant: Complainant; phone: string | null; name: string | null }> {
     if (complainant.kind === 'household') {
-      const found = await findHouseholds(complainant, principal);
+      // Found anywhere, so a complaint from outside the filer's area is refused as such (403), not as unknown.
+      const found = await findHouseholds(complainant, { level: 'national' });
       const which = complainant.rsuId ?? complainant.nina ?? complainant.phone;
       if (found.length === 0) throw new ApiError(404, 'not_found', `No household "${which}" in the register of your area.`, { rule: 'complainant-invalid' });
       if (found.length > 1) throw new ApiError(409, 'rule_violated', `${found.length} households share "${which}": name the household by its RSU id.`, { rule: 'complainant-ambiguous' });
@@ -411,7 +411,7 @@ export function grievanceRoutes({ database, temporal, taskQueue, grievanceSettin
 
   /** The one filing path: the console, a hotline's token and each row of a paper register go through it. */
   async function fileGrievance(principal: Principal, by: ActorContext, input: FileInput, channel: 'console' | 'api' | 'csv') {
-    const place = await placeOf(input.complainant, principal);
+    const place = await placeOf(input.complainant);
     const invalid = whyCannotFile({ category: input.category, complainant: place.complainant, commune: place.commune });
     if (invalid) throw new ApiError(400, 'validation_failed', invalid.message, { rule: invalid.rule });
     const denied = whyCannotFileAs(principal, place.commune);
@@ -525,7 +525,7 @@ export function grievanceRoutes({ database, temporal, taskQueue, grievanceSettin
     .openapi(lookupHousehold, async (c) => {
       const key = c.req.valid('query');
       if (!oneKey(key)) throw new ApiError(400, 'validation_failed', 'Search by exactly one of rsuId, nina or phone.');
-      const rows = await findHouseholds(key, principalIn(c));
+      const rows = await findHouseholds(key, principalIn(c).area);
       return c.json({ households: rows.map(({ h, region }) => ({ rsuId: h.rsuId, headName: h.headName, region, commune: h.communeCode, village: h.village, phone: maskIdentifier(h.phone), nina: maskIdentifier(h.nina) })) }, 200);
     })
     .openapi(importCases, async (c) => {
