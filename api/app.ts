@@ -44,12 +44,16 @@ export interface AppDeps {
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A paper register of complaints, typed up: a few thousand rows. */
+const MAX_GRIEVANCE_IMPORT_BYTES = 2 * 1024 * 1024;
+const GRIEVANCE_IMPORT_PATH = '/api/grievances/imports';
 
 /** The HTTP API under /api; its type is the contract the console's typed client uses. */
 export function createApp(deps: AppDeps) {
   const sessions = deps.sessions ?? createSessionStore(deps.database, deps.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const throttle = createLoginThrottle(deps.database, deps.throttlePolicy ?? DEFAULT_THROTTLE);
 
+  const targeting = createTargetingService(deps);
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   app.onError((err, c) => respondWithError(c, err));
   app.notFound(respondNotFound);
@@ -66,7 +70,17 @@ export function createApp(deps: AppDeps) {
       throw new ApiError(413, 'validation_failed', `A register file may not exceed ${MAX_REGISTER_FILE_BYTES / 1024 ** 3} GiB.`);
     },
   });
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === REGISTER_UPLOAD_PATH ? registerFiles(c, next) : smallBodies(c, next)));
+  const grievanceRegisters = bodyLimit({
+    maxSize: MAX_GRIEVANCE_IMPORT_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'validation_failed', `A register of complaints may not exceed ${MAX_GRIEVANCE_IMPORT_BYTES / 1024 ** 2} MiB.`);
+    },
+  });
+  app.use('/api/*', (c, next) => {
+    if (c.req.method !== 'POST') return smallBodies(c, next);
+    if (c.req.path === REGISTER_UPLOAD_PATH) return registerFiles(c, next);
+    return c.req.path === GRIEVANCE_IMPORT_PATH ? grievanceRegisters(c, next) : smallBodies(c, next);
+  });
   app.use('/api/*', authMiddleware({ database: deps.database, sessions }));
 
   const routes = app
@@ -75,7 +89,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', cycleRoutes(createCycleService(deps)))
     .route('/api/cycles', beneficiaryListRoutes(deps))
     .route('/api/cycles', trainingRoutes(createTrainingService(deps)))
-    .route('/api/cycles', targetingRoutes(createTargetingService(deps)))
+    .route('/api/cycles', targetingRoutes(targeting))
     .route('/api/cycles', paymentRoutes(deps))
     .route('/api/cycles', paymentActionRoutes(deps))
     .route('/api/cycles', paymentListRoutes(deps))
@@ -85,7 +99,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/register', registerRoutes(deps))
     .route('/api/duplicates', duplicateRoutes(deps))
     .route('/api/procurement', procurementRoutes(deps))
-    .route('/api/grievances', grievanceRoutes(deps));
+    .route('/api/grievances', grievanceRoutes({ ...deps, explainHousehold: targeting.explain }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });

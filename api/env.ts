@@ -1,4 +1,23 @@
 import { z } from 'zod';
+import { DEFAULT_GRIEVANCE_SETTINGS, GRIEVANCE_CATEGORIES, type GrievanceCategory, type GrievanceSettings } from '../domain/grievances';
+
+const seconds = z.coerce.number().int().min(1).max(10 * 365 * 86_400);
+/** `non-payment=604800,exclusion=2592000`: categories not named keep their default. */
+const deadlines = z
+  .string()
+  .transform((value, ctx) => {
+    const out: Partial<Record<GrievanceCategory, number>> = {};
+    for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [name, raw] = part.split('=').map((p) => p.trim());
+      const parsed = seconds.safeParse(raw);
+      if (!(GRIEVANCE_CATEGORIES as readonly string[]).includes(name ?? '') || !parsed.success) {
+        ctx.addIssue({ code: 'custom', message: `"${part}": expected category=seconds with a category among ${GRIEVANCE_CATEGORIES.join(', ')}` });
+        return z.NEVER;
+      }
+      out[name as GrievanceCategory] = parsed.data;
+    }
+    return out;
+  });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -19,6 +38,10 @@ const schema = z.object({
     .pipe(z.array(z.url()).optional()),
   /** The first administrator's one-time password; generated and printed once when unset. */
   JIGI_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(12).optional()),
+  /** Deadline per grievance category, in seconds, as `category=seconds,…`; unnamed categories keep their default. */
+  JIGI_GRIEVANCE_DEADLINES: deadlines.optional(),
+  /** How long after a decision a complainant may contest it, in seconds. */
+  JIGI_GRIEVANCE_REOPEN_SECONDS: seconds.optional(),
 });
 
 export type ApiEnv = z.infer<typeof schema>;
@@ -31,4 +54,12 @@ export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
     throw new Error(`Invalid API configuration: ${issues}`);
   }
   return parsed.data;
+}
+
+/** The grievance settings new cases are filed with: the defaults, overridden by the environment. */
+export function grievanceSettingsFrom(env: Pick<ApiEnv, 'JIGI_GRIEVANCE_DEADLINES' | 'JIGI_GRIEVANCE_REOPEN_SECONDS'>): GrievanceSettings {
+  return {
+    deadlineSeconds: { ...DEFAULT_GRIEVANCE_SETTINGS.deadlineSeconds, ...env.JIGI_GRIEVANCE_DEADLINES },
+    reopenSeconds: env.JIGI_GRIEVANCE_REOPEN_SECONDS ?? DEFAULT_GRIEVANCE_SETTINGS.reopenSeconds,
+  };
 }

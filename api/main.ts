@@ -4,7 +4,7 @@ import { createDatabase } from '../db/client';
 import { loadProcurementTemplates } from '../db/procurement-templates';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { ensureAdministrator } from './bootstrap';
-import { readApiEnv } from './env';
+import { grievanceSettingsFrom, readApiEnv } from './env';
 import { startApiServer } from './server';
 
 const env = readApiEnv();
@@ -22,6 +22,7 @@ const server = await startApiServer({
   port: env.PORT,
   filesDir: resolve(env.JIGI_FILES_DIR),
   host: env.HOST,
+  grievanceSettings: grievanceSettingsFrom(env),
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
   ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),
 });

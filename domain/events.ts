@@ -90,5 +90,7 @@ export interface GrievanceChanged {
   version: number;
   /** Set when the case escalated to this level, or went late at the top: that level's console is alerted. */
   alert: { kind: 'escalated' | 'late'; level: 'commune' | 'region' | 'national' } | null;
+  /** Misconduct or fraud: relayed only to those who may read such cases. */
+  sensitive?: boolean;
 }
 export const GRIEVANCE_CHANNEL = 'jigi_grievances';

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import {
   applyAction,
   applyTimer,
@@ -12,7 +12,7 @@ import {
 } from '../domain/grievances';
 import type { ActorContext } from '../domain/roles';
 import type { CycleActivities } from '../activities';
-import type { GrievanceEntry } from '../activities/grievances';
+import type { GrievanceEffectResult, GrievanceEntry } from '../activities/grievances';
 import { GRIEVANCE_UPDATES, grievanceCaseQuery, type GrievanceActionInput } from './messages';
 import { refuse } from './refuse';
 
@@ -20,6 +20,17 @@ const { recordGrievanceChange } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+// The corrective payment goes through the disbursement path's own batch activity: it asks the agency by
+// the payment's key before any resend, and beats while its worker lives, so a killed worker pays once.
+const { submitPaymentBatch } = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentListNotReleased', 'NotFound'] },
+});
+
+/** How long to wait before asking again about a payment the agency accepted but has not paid yet. */
+const SETTLE_POLL = '30 seconds';
 
 /** Well under Temporal's ~10k events a history: past this the workflow carries its state into a new run. */
 const HISTORY_EVENTS_BEFORE_NEW_RUN = 4_000;
@@ -52,6 +63,46 @@ export async function grievanceCaseWorkflow(input: GrievanceCaseInput): Promise<
   let moved = 0;
 
   const record = (entry: GrievanceEntry, by?: ActorContext) => recordGrievanceChange({ version: ++version, state, entry, ...(by ? { by } : {}) });
+  let sending: Promise<void> | null = null;
+
+  /** Sends the released corrective payment until the agency has paid or refused it, then says so on the case. */
+  async function sendCorrectivePayment(listId: string): Promise<void> {
+    let paid = false;
+    let detail: string | null = null;
+    try {
+      for (;;) {
+        const result = await submitPaymentBatch({ listId, batchNo: 0 });
+        if (result.confirmed > 0 || result.failed > 0) {
+          paid = result.confirmed > 0;
+          if (!paid) detail = 'The payment agency refused the payment: see the failed payments queue.';
+          break;
+        }
+        await sleep(SETTLE_POLL);
+      }
+    } catch (err) {
+      detail = err instanceof Error ? err.message : String(err);
+    }
+    Object.assign(state.correctivePayment!, { status: paid ? 'paid' : 'failed', problem: detail });
+    moved++;
+    await record({ kind: 'payment', outcome: paid ? 'paid' : 'failed', detail });
+  }
+  const send = (listId: string) => {
+    sending ??= sendCorrectivePayment(listId).finally(() => {
+      sending = null;
+    });
+  };
+  /** The approval's activity answered: the payment is released (and goes out) or could not be. */
+  const released = (effect: GrievanceEffectResult | null) => {
+    const payment = state.correctivePayment;
+    if (!payment) return;
+    if (effect?.kind === 'released') {
+      Object.assign(payment, { listId: effect.listId, paymentId: effect.paymentId, tranche: effect.tranche });
+      send(effect.listId);
+    } else {
+      Object.assign(payment, { status: 'failed', problem: effect?.kind === 'refused' ? effect.problem : 'The payment could not be released.' });
+    }
+    moved++;
+  };
 
   setHandler(grievanceCaseQuery, () => state);
 
@@ -60,9 +111,10 @@ export async function grievanceCaseWorkflow(input: GrievanceCaseInput): Promise<
       GRIEVANCE_UPDATES[kind] as typeof GRIEVANCE_UPDATES.acknowledge,
       async ({ action, actor, by }: GrievanceActionInput) => {
         // The state moves before the first await, so the next Update's validator already sees it.
-        applyAction(state, action, settings, Date.now());
+        applyAction(state, action, settings, Date.now(), actor);
         moved++;
-        await record({ kind: 'action', action, actor }, by);
+        const effect = await record({ kind: 'action', action, actor }, by);
+        if (action.kind === 'approve-payment') released(effect);
         return state;
       },
       {
@@ -75,6 +127,9 @@ export async function grievanceCaseWorkflow(input: GrievanceCaseInput): Promise<
   }
 
   if (!input.carried) await record({ kind: 'filed', actor: input.filedBy }, input.by);
+  // A run that took over mid-send sends on (the batch activity asks the agency before any resend).
+  const carriedPayment = state.correctivePayment;
+  if (carriedPayment?.status === 'released' && carriedPayment.listId) send(carriedPayment.listId);
 
   while (!state.final) {
     const seen = moved;
@@ -90,11 +145,11 @@ export async function grievanceCaseWorkflow(input: GrievanceCaseInput): Promise<
     }
 
     if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_NEW_RUN && !state.final) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && sending === null);
       await continueAsNew<typeof grievanceCaseWorkflow>({ ...input, carried: { state, version } });
     }
   }
   // Actions still being written land before the workflow closes.
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && sending === null);
   return { status: state.status };
 }

@@ -124,6 +124,11 @@ export const GRIEVANCE_UPDATES = {
   reject: grievanceUpdate<'reject'>('rejectGrievance'),
   close: grievanceUpdate<'close'>('closeGrievance'),
   reopen: grievanceUpdate<'reopen'>('reopenGrievance'),
+  'correct-data': grievanceUpdate<'correct-data'>('correctHouseholdData'),
+  're-examine': grievanceUpdate<'re-examine'>('reExamineEligibility'),
+  'refer-to-audit': grievanceUpdate<'refer-to-audit'>('referToAudit'),
+  'propose-payment': grievanceUpdate<'propose-payment'>('proposeCorrectivePayment'),
+  'approve-payment': grievanceUpdate<'approve-payment'>('approveCorrectivePayment'),
 } as const satisfies Record<GrievanceActionKind, unknown>;
 
 // Disbursement: the phase's workflow (phaseWorkflowId(cycle, 'disbursement')) runs the payment runs and

@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
+import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -17,6 +17,8 @@ export interface ServerToClientEvents {
   'targeting:progress': (progress: TargetingProgress) => void;
   /** A procurement case moved (an action, a late or escalated step): inboxes, case pages and boards refetch. */
   'procurement:changed': (change: ProcurementChanged) => void;
+  /** A grievance case of the watcher's area was filed or moved (misconduct and fraud only to who may read them). */
+  'grievance:changed': (change: GrievanceChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -38,6 +40,9 @@ export interface ClientToServerEvents {
   /** Receive every change of procurement cases (the notice names ids only; the API scopes what is refetched). */
   'procurement:watch': (ack: (result: WatchResult) => void) => void;
   'procurement:unwatch': () => void;
+  /** Receive the changes of grievance cases in the user's own area. */
+  'grievances:watch': (ack: (result: WatchResult) => void) => void;
+  'grievances:unwatch': () => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

@@ -10,7 +10,9 @@ import {
   PAYMENT_ACTIONS_CHANNEL,
   TARGETING_CHANNEL,
   PROCUREMENT_CHANNEL,
+  GRIEVANCE_CHANNEL,
   WORKSHOPS_CHANNEL,
+  type GrievanceChanged,
   type ControlMessage,
   type ImportProgress,
   type ListsChanged,
@@ -20,6 +22,7 @@ import {
   type WorkshopEvent,
 } from '../../domain/events';
 import { can } from '../../domain/policy';
+import type { Area } from '../../domain/roles';
 import type { Database } from '../../db/client';
 import { principalOf, type SessionStore } from '../auth/session-store';
 import { SESSION_COOKIE, SOCKET_UNAUTHENTICATED } from '../../domain/wire';
@@ -32,6 +35,11 @@ const PROCUREMENT_ROOM = 'procurement';
 const cycleRoom = (cycleId: string) => `cycle:${cycleId}`;
 const workshopsRoom = (cycleId: string) => `workshops:${cycleId}`;
 const targetingRoom = (cycleId: string) => `targeting:${cycleId}`;
+/** One room per area and sensitivity: a notice goes to the rooms of the areas that contain its commune. */
+const grievanceRoom = (area: Area, sensitive: boolean) =>
+  `grievances${sensitive ? '-sensitive' : ''}:${area.level === 'national' ? 'national' : area.level === 'region' ? `region:${area.region}` : `commune:${area.region}:${area.commune}`}`;
+const grievanceRoomsOf = (change: GrievanceChanged) =>
+  ([{ level: 'national' }, { level: 'region', region: change.region }, { level: 'commune', region: change.region, commune: change.commune }] as Area[]).map((area) => grievanceRoom(area, change.sensitive === true));
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const userRoom = (userId: string) => `user:${userId}`;
 /** How often open sockets are checked against their sessions (idle or absolute expiry). */
@@ -131,6 +139,18 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('procurement:unwatch', async () => {
       await socket.leave(PROCUREMENT_ROOM);
     });
+    socket.on('grievances:watch', async (ack) => {
+      if (typeof ack !== 'function') return;
+      const principal = socket.data.principal;
+      if (!can(principal, 'grievance.read')) return ack({ ok: false, error: 'Not allowed to read grievances' });
+      await socket.join([grievanceRoom(principal.area, false), ...(can(principal, 'grievance.read-sensitive') ? [grievanceRoom(principal.area, true)] : [])]);
+      ack({ ok: true });
+    });
+    socket.on('grievances:unwatch', async () => {
+      const principal = socket.data.principal;
+      await socket.leave(grievanceRoom(principal.area, false));
+      await socket.leave(grievanceRoom(principal.area, true));
+    });
   });
 
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
@@ -162,6 +182,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const change = parseJson<ProcurementChanged>(payload);
     if (change) io.to(PROCUREMENT_ROOM).emit('procurement:changed', change);
   });
+  const grievances = await database.sql.listen(GRIEVANCE_CHANNEL, (payload) => {
+    const change = parseJson<GrievanceChanged>(payload);
+    if (change) io.to(grievanceRoomsOf(change)).emit('grievance:changed', change);
+  });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
     const message = parseJson<ControlMessage>(payload);
@@ -182,6 +206,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await workshopChanges.unlisten();
       await targeting.unlisten();
       await procurement.unlisten();
+      await grievances.unlisten();
       await control.unlisten();
       await io.close();
     },

@@ -1,5 +1,6 @@
-import { bigserial, index, integer, jsonb, pgSequence, pgTable, text, timestamp, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgSequence, pgTable, text, timestamp, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { cycles } from './cycles';
+import { paymentLists, payments } from './payments';
 import { escalationLevelEnum, grievanceCategoryEnum, grievanceChannelEnum, grievanceStatusEnum } from './enums';
 import { households } from './register';
 
@@ -41,6 +42,8 @@ export const grievanceCases = pgTable(
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     closedAt: at('closed_at'),
+    /** A misconduct or fraud case handed to the audit role: auditors find it in their view. */
+    referredAt: at('referred_at'),
   },
   (t) => [
     index('grievance_cases_household_idx').on(t.householdRsuId, t.category),
@@ -70,3 +73,34 @@ export const grievanceTimeline = pgTable(
 
 export type GrievanceCaseRow = typeof grievanceCases.$inferSelect;
 export type GrievanceTimelineRow = typeof grievanceTimeline.$inferSelect;
+
+/**
+ * A case's corrective payment: proposed by the officer, approved by a payment operator (another person),
+ * then a ledger row of its own tranche in a list of its own, so it is paid once and never as a copy.
+ */
+export const grievancePayments = pgTable(
+  'grievance_payments',
+  {
+    reference: text('reference')
+      .primaryKey()
+      .references(() => grievanceCases.reference, { onDelete: 'cascade' }),
+    cycleId: uuid('cycle_id')
+      .notNull()
+      .references(() => cycles.id, { onDelete: 'cascade' }),
+    rsuId: text('rsu_id').notNull(),
+    amountFcfa: integer('amount_fcfa').notNull(),
+    reason: text('reason').notNull(),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: at('proposed_at').notNull().defaultNow(),
+    approvedBy: text('approved_by'),
+    approvedAt: at('approved_at'),
+    tranche: integer('tranche'),
+    listId: uuid('list_id').references(() => paymentLists.id),
+    paymentId: bigint('payment_id', { mode: 'number' }).references(() => payments.id),
+    /** Why it could not be released (no agency, budget line exhausted). */
+    problem: text('problem'),
+  },
+  (t) => [index('grievance_payments_cycle_idx').on(t.cycleId, t.rsuId)],
+);
+
+export type GrievancePaymentRow = typeof grievancePayments.$inferSelect;

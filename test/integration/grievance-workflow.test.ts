@@ -41,7 +41,8 @@ async function file(category: GrievanceCategory) {
     workflowId: grievanceWorkflowId(reference),
     args: [{ state, settings, filedBy: 'officer', by: officer }],
   });
-  await expect.poll(() => timeline(reference)).toEqual(['filed:officer']);
+  // The first case of a file may wait for a cold worker on a busy machine.
+  await expect.poll(() => timeline(reference), { timeout: 15_000 }).toEqual(['filed:officer']);
   return { reference, handle };
 }
 

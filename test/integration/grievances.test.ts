@@ -53,7 +53,7 @@ async function fileAsOfficer(category: string, household: number) {
   const filed = await officer.call('POST', '/api/grievances/cases', { category, complainant: { kind: 'household', rsuId: rsu(household) }, description: 'Au guichet' });
   expect(filed.status, JSON.stringify(filed.body)).toBe(201);
   const reference = filed.body.case.reference as string;
-  await expect.poll(async () => (await detail(reference)).timeline?.length ?? 0).toBeGreaterThan(0);
+  await expect.poll(async () => (await detail(reference)).timeline?.length ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
   return reference;
 }
 

@@ -28,6 +28,14 @@ import type {
   Me,
   NewProcurementCase,
   ProcurementAction,
+  CorrectivePaymentProposal,
+  GrievanceAction,
+  GrievanceCase,
+  GrievanceCaseDetail,
+  GrievanceFigures,
+  GrievanceFilters,
+  HouseholdMatch,
+  NewGrievance,
   ProcurementCase,
   ProcurementCaseDetail,
   ProcurementFigures,
@@ -114,7 +122,7 @@ function auditQuery(filters: AuditFilters, before?: number | null) {
 export function createApi(fetch?: Fetch) {
   const send = withCsrfToken(fetch ?? globalThis.fetch);
   const api = hc<AppType>('/', { fetch: send }).api;
-  const { auth, audit, cycles, admin, register, duplicates, procurement } = api;
+  const { auth, audit, cycles, admin, register, duplicates, procurement, grievances } = api;
   const inLoad = fetch !== undefined;
   /** A guarded call: a 401 there means the session is gone. */
   const guarded = async <R extends ClientResponse<unknown, number, string>>(call: () => Promise<R>) => {
@@ -319,6 +327,32 @@ export function createApi(fetch?: Fetch) {
     },
     async procurementFigures(cycleId?: string): Promise<ProcurementFigures> {
       return guarded(() => procurement.figures.$get({ query: cycleId ? { cycleId } : {} }));
+    },
+    /** Cases of the caller's area with the list's filters (misconduct and fraud only for who may read them). */
+    async listGrievances(filters: GrievanceFilters = {}): Promise<GrievanceCase[]> {
+      return (await guarded(() => grievances.cases.$get({ query: filters }))).cases;
+    },
+    async getGrievance(reference: string): Promise<GrievanceCaseDetail> {
+      return guarded(() => grievances.cases[':reference'].$get({ param: { reference } }));
+    },
+    async fileGrievance(input: NewGrievance): Promise<GrievanceCase> {
+      return (await guarded(() => grievances.cases.$post({ json: input }))).case;
+    },
+    async actOnGrievance(reference: string, action: GrievanceAction): Promise<GrievanceCaseDetail> {
+      return guarded(() => grievances.cases[':reference'].actions.$post({ param: { reference }, json: action }));
+    },
+    async lookupHousehold(query: { rsuId?: string; nina?: string; phone?: string }): Promise<HouseholdMatch[]> {
+      return (await guarded(() => grievances.households.$get({ query }))).households;
+    },
+    async grievanceFigures(cycleId?: string): Promise<GrievanceFigures> {
+      return guarded(() => grievances.figures.$get({ query: cycleId ? { cycleId } : {} }));
+    },
+    async correctivePaymentProposals(): Promise<CorrectivePaymentProposal[]> {
+      return (await guarded(() => grievances['corrective-payments'].$get())).proposals;
+    },
+    /** A payment operator's approval: releases the case's corrective payment, sent once. */
+    async approveCorrectivePayment(reference: string, comment?: string) {
+      return (await guarded(() => grievances.cases[':reference']['corrective-payment'].approve.$post({ param: { reference }, json: comment ? { comment } : {} }))).correctivePayment;
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

@@ -97,6 +97,16 @@ export type AreaQuota = TargetingQuotas['areas'][number];
 export type TargetingExplanation = Answer<CycleRoutes['targeting']['households'][':rsuId']['$get']>['explanation'];
 
 
+type Grievances = Routes['grievances'];
+export type GrievanceCase = Answer<Grievances['cases']['$get']>['cases'][number];
+export type GrievanceFilters = NonNullable<InferRequestType<Grievances['cases']['$get']>['query']>;
+export type GrievanceCaseDetail = Answer<Grievances['cases'][':reference']['$get']>;
+export type GrievanceAction = InferRequestType<Grievances['cases'][':reference']['actions']['$post']>['json'];
+export type NewGrievance = InferRequestType<Grievances['cases']['$post']>['json'];
+export type GrievanceFigures = Answer<Grievances['figures']['$get']>;
+export type CorrectivePaymentProposal = Answer<Grievances['corrective-payments']['$get']>['proposals'][number];
+export type HouseholdMatch = Answer<Grievances['households']['$get']>['households'][number];
+
 type Procurement = Routes['procurement'];
 
 /** A procurement case as inboxes and boards list it: its current step, lateness and what waits on the reader. */

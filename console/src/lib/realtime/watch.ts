@@ -1,5 +1,5 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
+import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -118,6 +118,16 @@ export function watchProcurement(handlers: WatchHandlers<ProcurementChanged>): (
     'procurement:changed',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('procurement:watch', done),
     (socket) => socket.emit('procurement:unwatch'),
+    handlers,
+  );
+}
+
+/** Grievance cases of the user's area (the list, a case page, the payment operators' approvals). */
+export function watchGrievances(handlers: WatchHandlers<GrievanceChanged>): () => void {
+  return watch(
+    'grievance:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('grievances:watch', done),
+    (socket) => socket.emit('grievances:unwatch'),
     handlers,
   );
 }
