@@ -9,7 +9,7 @@ import {
   type PaymentStatus,
 } from '../domain/payments';
 import type { Database } from '../db/client';
-import { paymentAgencies, paymentLists } from '../db/schema';
+import { paymentAgencies, paymentLists, type PaymentAgencyRow } from '../db/schema';
 import type { AgencyRegistry } from './adapters/agency-registry';
 import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-agency';
 
@@ -50,6 +50,7 @@ interface OpenPayment {
   status: PaymentStatus;
   attempts: number;
   generation: number;
+  agencyId: string;
 }
 
 interface Outcome {
@@ -123,7 +124,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
 
   function paymentsOf(listId: string, batchNo: number, statuses: PaymentStatus[]): Promise<OpenPayment[]> {
     return sql<OpenPayment[]>`
-      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation
+      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation, agency_id as "agencyId"
       from payments where list_id = ${listId} and batch_no = ${batchNo} and status::text = any(${sql.array(statuses)}::text[])
       order by id`;
   }
@@ -228,12 +229,48 @@ export function createPaymentActivities({ database, agencies }: { database: Data
   };
 
   async function submitBatch({ listId, batchNo }: PaymentBatchInput): Promise<PaymentBatchResult> {
-    const { list, agency: agencyRow } = await loadList(listId);
+    const { list, agency: listAgency } = await loadList(listId);
     if (list.status !== 'released') throw ApplicationFailure.nonRetryable(`Payment list ${listId} is ${list.status}, not released`, PAYMENT_FAILURE_TYPES.notReleased);
+
+    // Each payment goes to its own agency: the list's, unless an operator re-routed it.
+    const open = await paymentsOf(listId, batchNo, ['pending', 'submitted', 'ambiguous']);
+    const byAgency = new Map<string, OpenPayment[]>();
+    for (const p of open) byAgency.set(p.agencyId, [...(byAgency.get(p.agencyId) ?? []), p]);
+    let unsettled = 0;
+    for (const [agencyId, group] of byAgency) {
+      const agencyRow = agencyId === listAgency.id ? listAgency : await loadAgency(agencyId);
+      unsettled += await settleAndSend(listId, batchNo, agencyRow, group);
+    }
+
+    // The batch's counts and their notice (a PaymentsChanged) in one round trip.
+    const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
+      with c as (
+        select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
+               count(*) filter (where status = 'failed')::int as failed,
+               count(*) filter (where status = 'submitted')::int as submitted,
+               count(*) filter (where status in ('pending', 'ambiguous'))::int as open
+        from payments where list_id = ${listId} and batch_no = ${batchNo}
+      )
+      select c.*, pg_notify(${PAYMENTS_CHANNEL}, json_build_object(
+        'cycleId', ${list.cycleId}::text, 'listId', ${listId}::text, 'batchNo', ${batchNo}::int,
+        'confirmed', c.confirmed, 'failed', c.failed, 'open', c.open + c.submitted
+      )::text) from c`;
+    if (unsettled > 0) {
+      throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled`, PAYMENT_FAILURE_TYPES.unsettled);
+    }
+    return { confirmed: counts!.confirmed, failed: counts!.failed, submitted: counts!.submitted };
+  }
+
+  async function loadAgency(agencyId: string) {
+    const [row] = await db.select().from(paymentAgencies).where(eq(paymentAgencies.id, agencyId));
+    if (!row) throw ApplicationFailure.nonRetryable(`No payment agency ${agencyId}`, 'NotFound');
+    return row;
+  }
+
+  /** One agency's share of a batch: settles what it may hold, sends what it never had. Returns the payments left unsettled. */
+  async function settleAndSend(listId: string, batchNo: number, agencyRow: PaymentAgencyRow, open: OpenPayment[]): Promise<number> {
     const agency = agencies.get(agencyRow);
     const lanes = Math.max(4, Math.min(64, agencyRow.ratePerSecond));
-
-    const open = await paymentsOf(listId, batchNo, ['pending', 'submitted', 'ambiguous']);
     let unsettled = 0;
 
     // 1. Settle: whatever the agency may already hold is asked by the same key.
@@ -259,7 +296,8 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     // 3. What the agency accepted but has not paid yet: mobile money pays within seconds, so wait a little.
     // Only this batch's activity moves its payments to submitted: no query when none can be.
     const maySubmitted = open.some((p) => p.status === 'submitted') || asked.some((a) => a.status.kind === 'submitted') || sent.some((o) => o.to === 'submitted');
-    let waiting = maySubmitted ? await paymentsOf(listId, batchNo, ['submitted']) : [];
+    const mine = new Set(open.map((p) => p.id));
+    let waiting = maySubmitted ? (await paymentsOf(listId, batchNo, ['submitted'])).filter((p) => mine.has(p.id)) : [];
     const waitUntil = Date.now() + SUBMITTED_WAIT_MS;
     for (let pause = 200; waiting.length > 0 && Date.now() < waitUntil; pause = Math.min(pause * 2, 2_000)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -270,24 +308,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       const decidedIds = new Set(decided.map((a) => a.payment.id));
       waiting = waiting.filter((p) => !decidedIds.has(p.id));
     }
-
-    // The batch's counts and their notice (a PaymentsChanged) in one round trip.
-    const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
-      with c as (
-        select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
-               count(*) filter (where status = 'failed')::int as failed,
-               count(*) filter (where status = 'submitted')::int as submitted,
-               count(*) filter (where status in ('pending', 'ambiguous'))::int as open
-        from payments where list_id = ${listId} and batch_no = ${batchNo}
-      )
-      select c.*, pg_notify(${PAYMENTS_CHANNEL}, json_build_object(
-        'cycleId', ${list.cycleId}::text, 'listId', ${listId}::text, 'batchNo', ${batchNo}::int,
-        'confirmed', c.confirmed, 'failed', c.failed, 'open', c.open + c.submitted
-      )::text) from c`;
-    if (unsettled > 0) {
-      throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled with ${agencyRow.id}`, PAYMENT_FAILURE_TYPES.unsettled);
-    }
-    return { confirmed: counts!.confirmed, failed: counts!.failed, submitted: counts!.submitted };
+    return unsettled;
   }
 }
 

@@ -164,8 +164,8 @@ async function perPaymentBaseline(database: Database, client: Client, taskQueue:
   const { listId, agencyId } = seeded.lists[0]!;
   const starting = mapLimit(Array.from({ length: batches.get(listId)! }, (_, i) => i), 16, async (batchNo) => {
     if (performance.now() > deadline) return;
-    // A run that starts at this payment's batch and ends after it: one workflow, one payment.
-    const input: PaymentRunInput = { cycleId: seeded.cycleId, agencyId, lists: [{ listId, batches: batchNo + 1 }], maxInFlight: 1, carried: { next: batchNo, totals: { batchesDone: 0, confirmed: 0, failed: 0, submitted: 0 } } };
+    // A run of this payment's batch alone: one workflow, one payment.
+    const input: PaymentRunInput = { cycleId: seeded.cycleId, agencyId, lists: [], units: [{ listId, batchNo }], maxInFlight: 1 };
     await client.workflow.start(WORKFLOW_TYPES.paymentRun, { taskQueue, workflowId: `payment:${seeded.cycleId}:${batchNo}`, args: [input] });
   });
   while (settled() < plan.households && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
