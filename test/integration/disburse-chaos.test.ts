@@ -34,10 +34,10 @@ describe('disbursement under chaos', () => {
         perCommune: 500,
         agencies: 2,
         batchSize: 50,
-        // One request per payment at 100 a second per agency: the run lasts long enough to be hit.
+        // One request per payment, 150 a second per agency: the run lasts long enough to be hit.
         bulkSize: null,
-        ratePerSecond: 100,
-        maxInFlight: 3,
+        ratePerSecond: 150,
+        maxInFlight: 4,
         workerKills: 2,
         invalidEvery: INVALID_EVERY,
         faults: { errorRate: 0.03, timeoutAfterCommitRate: 0.03, invalidAccountSuffixes: ['99'], latencyMs: 1, latencyJitterMs: 4 },
