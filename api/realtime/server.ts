@@ -7,12 +7,14 @@ import {
   EVENTS_CHANNEL,
   IMPORTS_CHANNEL,
   LISTS_CHANNEL,
+  PAYMENT_ACTIONS_CHANNEL,
   TARGETING_CHANNEL,
   PROCUREMENT_CHANNEL,
   WORKSHOPS_CHANNEL,
   type ControlMessage,
   type ImportProgress,
   type ListsChanged,
+  type PaymentActionsChanged,
   type TargetingProgress,
   type ProcurementChanged,
   type WorkshopEvent,
@@ -144,6 +146,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const change = parseJson<ListsChanged>(payload);
     if (change) io.to(cycleRoom(change.cycleId)).emit('lists:changed', change);
   });
+  const paymentActions = await database.sql.listen(PAYMENT_ACTIONS_CHANNEL, (payload) => {
+    const change = parseJson<PaymentActionsChanged>(payload);
+    if (change) io.to(cycleRoom(change.cycleId)).emit('payments:actions', change);
+  });
   const workshopChanges = await database.sql.listen(WORKSHOPS_CHANNEL, (payload) => {
     const event = parseJson<WorkshopEvent>(payload);
     if (event) io.to(workshopsRoom(event.cycleId)).emit('workshop:changed', event);
@@ -172,6 +178,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await events.unlisten();
       await imports.unlisten();
       await lists.unlisten();
+      await paymentActions.unlisten();
       await workshopChanges.unlisten();
       await targeting.unlisten();
       await procurement.unlisten();
