@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('disbursement under chaos', () => {
   it(
     'with faults injected, the worker SIGKILLed twice, Temporal and the agency restarted: nobody paid twice, nobody lost, totals equal to the franc',
-    { timeout: 150_000 },
+    { timeout: 240_000 },
     async () => {
       const report = await runDisbursementChaos({
         databaseUrl: testDb.url,
