@@ -6,7 +6,6 @@ import {
   paymentIdempotencyKey,
   PAYMENTS_CHANNEL,
   type FailureReason,
-  type PaymentsChanged,
   type PaymentStatus,
 } from '../domain/payments';
 import type { Database } from '../db/client';
@@ -173,8 +172,9 @@ export function createPaymentActivities({ database, agencies }: { database: Data
         const households = await sql<Array<{ rsuId: string; phone: string | null; amountFcfa: number }>>`
           select rsu_id as "rsuId", phone, amount_fcfa as "amountFcfa" from beneficiaries
           where cycle_id = ${list.cycleId} and commune_code = ${list.communeCode}
-            and not exists (select 1 from payments p where p.cycle_id = ${list.cycleId} and p.rsu_id = beneficiaries.rsu_id and p.tranche = ${list.tranche} and p.list_id <> ${listId})
           order by rsu_id`;
+        // A household already in another list is skipped by the insert's conflict clause: an anti-join
+        // here went quadratic at scale (the planner's estimate for a payments table just filled is 0 rows).
         await sql.begin(async (tx) => {
           for (let from = 0; from < households.length; from += ROWS_PER_INSERT) {
             const chunk = households.slice(from, from + ROWS_PER_INSERT);
@@ -242,14 +242,19 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       unsettled += await settleAndSend(listId, batchNo, agencyRow, group);
     }
 
+    // The batch's counts and their notice (a PaymentsChanged) in one round trip.
     const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
-      select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
-             count(*) filter (where status = 'failed')::int as failed,
-             count(*) filter (where status = 'submitted')::int as submitted,
-             count(*) filter (where status in ('pending', 'ambiguous'))::int as open
-      from payments where list_id = ${listId} and batch_no = ${batchNo}`;
-    const notice: PaymentsChanged = { cycleId: list.cycleId, listId, batchNo, confirmed: counts!.confirmed, failed: counts!.failed, open: counts!.open + counts!.submitted };
-    await sql`select pg_notify(${PAYMENTS_CHANNEL}, ${JSON.stringify(notice)})`;
+      with c as (
+        select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
+               count(*) filter (where status = 'failed')::int as failed,
+               count(*) filter (where status = 'submitted')::int as submitted,
+               count(*) filter (where status in ('pending', 'ambiguous'))::int as open
+        from payments where list_id = ${listId} and batch_no = ${batchNo}
+      )
+      select c.*, pg_notify(${PAYMENTS_CHANNEL}, json_build_object(
+        'cycleId', ${list.cycleId}::text, 'listId', ${listId}::text, 'batchNo', ${batchNo}::int,
+        'confirmed', c.confirmed, 'failed', c.failed, 'open', c.open + c.submitted
+      )::text) from c`;
     if (unsettled > 0) {
       throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled`, PAYMENT_FAILURE_TYPES.unsettled);
     }
@@ -270,7 +275,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
 
     // 1. Settle: whatever the agency may already hold is asked by the same key.
     const toAsk = open.filter((p) => p.status !== 'pending' || p.attempts > 0);
-    const asked = await mapLimit(toAsk, lanes, async (payment) => ({ payment, status: await agency.status(payment.idempotencyKey) }));
+    const asked = toAsk.length === 0 ? [] : await mapLimit(toAsk, lanes, async (payment) => ({ payment, status: await agency.status(payment.idempotencyKey) }));
     await record(asked.map(({ payment, status }) => outcomeOf(payment, status)));
     const notFound = new Set(asked.filter((a) => a.status.kind === 'not-found').map((a) => a.payment.id));
     unsettled += asked.filter((a) => a.status.kind === 'unreachable' || a.status.kind === 'transient').length;
@@ -289,8 +294,10 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     unsettled += sent.filter((o) => o.to === 'ambiguous' || o.to === 'pending').length;
 
     // 3. What the agency accepted but has not paid yet: mobile money pays within seconds, so wait a little.
+    // Only this batch's activity moves its payments to submitted: no query when none can be.
+    const maySubmitted = open.some((p) => p.status === 'submitted') || asked.some((a) => a.status.kind === 'submitted') || sent.some((o) => o.to === 'submitted');
     const mine = new Set(open.map((p) => p.id));
-    let waiting = (await paymentsOf(listId, batchNo, ['submitted'])).filter((p) => mine.has(p.id));
+    let waiting = maySubmitted ? (await paymentsOf(listId, batchNo, ['submitted'])).filter((p) => mine.has(p.id)) : [];
     const waitUntil = Date.now() + SUBMITTED_WAIT_MS;
     for (let pause = 200; waiting.length > 0 && Date.now() < waitUntil; pause = Math.min(pause * 2, 2_000)) {
       await new Promise((resolve) => setTimeout(resolve, pause));

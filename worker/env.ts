@@ -5,6 +5,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  /** A workflow bundle built beforehand (bundleWorkflows): the worker skips bundling at start, and its memory peak. */
+  JIGI_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });
 
 export type WorkerEnv = z.infer<typeof schema>;

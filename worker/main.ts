@@ -13,6 +13,7 @@ const worker = await createWorker({
   namespace: env.TEMPORAL_NAMESPACE,
   database,
   ...(env.TEMPORAL_TASK_QUEUE ? { taskQueue: env.TEMPORAL_TASK_QUEUE } : {}),
+  ...(env.JIGI_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.JIGI_WORKFLOW_BUNDLE } } : {}),
 });
 console.log(`[worker] polling task queue "${worker.options.taskQueue}" on ${env.TEMPORAL_ADDRESS}`);
 // Runtime.install's default shutdown signals (SIGINT, SIGTERM) make run() resolve after in-flight tasks finish.

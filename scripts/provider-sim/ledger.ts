@@ -12,6 +12,8 @@ export class SimLedger {
   private readonly statement: StatementEntry[] = [];
   private readonly spentToday = new Map<string, { day: string; total: number }>();
   private fd: number | undefined;
+  /** Lines held while a bulk request is being committed, written in one call before it is answered. */
+  private held: string[] | null = null;
   private nextReference = 1;
 
   constructor(
@@ -56,7 +58,26 @@ export class SimLedger {
 
   private write(transfer: Transfer): void {
     this.remember(transfer);
-    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(transfer)}\n`);
+    if (this.fd === undefined) return;
+    const line = `${JSON.stringify(transfer)}\n`;
+    if (this.held) this.held.push(line);
+    else writeSync(this.fd, line);
+  }
+
+  /**
+   * Commits a bulk request's transfers with one write to the file instead of one per transfer; still
+   * written before the caller gets an answer, so a crash in between loses only unanswered transfers.
+   */
+  inOneWrite<T>(work: () => T): T {
+    if (this.held) return work();
+    this.held = [];
+    try {
+      return work();
+    } finally {
+      const lines = this.held;
+      this.held = null;
+      if (this.fd !== undefined && lines.length > 0) writeSync(this.fd, lines.join(''));
+    }
   }
 
   setSettleDelay(ms: number): void {

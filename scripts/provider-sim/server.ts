@@ -205,7 +205,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       if (!Array.isArray(request?.transfers) || request.transfers.length === 0 || request.transfers.length > MAX_BULK) {
         throw new HttpError(400, 'invalid-request', `transfers must hold 1 to ${MAX_BULK} items`);
       }
-      const results: BulkTransferResponse['results'] = request.transfers.map((item) => {
+      const results: BulkTransferResponse['results'] = ledger.inOneWrite(() => request.transfers!.map((item) => {
         const idempotencyKey = String((item as { idempotencyKey?: unknown })?.idempotencyKey ?? '');
         try {
           if (!idempotencyKey || idempotencyKey.length > 128) throw new HttpError(400, 'missing-idempotency-key', 'each item needs an idempotencyKey');
@@ -214,7 +214,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
           if (!(err instanceof HttpError)) throw err;
           return { idempotencyKey, error: { code: err.code, message: err.message } };
         }
-      });
+      }));
       status = 200;
       body = { results } satisfies BulkTransferResponse;
     } else if (req.method === 'GET' && path === MOBILE_MONEY_PATHS.transfers) {
