@@ -10,6 +10,7 @@ import {
   type PaymentStatus,
 } from '../domain/payments';
 import type { Database } from '../db/client';
+import { refreshPaymentFigures } from '../db/payment-figures';
 import { paymentAgencies, paymentLists } from '../db/schema';
 import type { AgencyRegistry } from './adapters/agency-registry';
 import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-agency';
@@ -197,6 +198,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
             update payment_lists set built_count = ${built!.count}, built_total_fcfa = ${built!.total},
               status = ${matches ? 'built' : 'declared'}::payment_list_status
             where id = ${listId} and status = 'declared'`;
+          await refreshPaymentFigures(tx, listId, Array.from({ length: Math.ceil(households.length / batchSize) }, (_, i) => i));
         });
       }
       const [built] = await sql<Array<{ count: number; total: number; batches: number }>>`
@@ -276,6 +278,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
              count(*) filter (where status in ('pending', 'ambiguous'))::int as open
       from payments where list_id = ${listId} and batch_no = ${batchNo}`;
     const notice: PaymentsChanged = { cycleId: list.cycleId, listId, batchNo, confirmed: counts!.confirmed, failed: counts!.failed, open: counts!.open + counts!.submitted };
+    await refreshPaymentFigures(sql, listId, [batchNo]);
     await sql`select pg_notify(${PAYMENTS_CHANNEL}, ${JSON.stringify(notice)})`;
     if (unsettled > 0) {
       throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled with ${agencyRow.id}`, PAYMENT_FAILURE_TYPES.unsettled);

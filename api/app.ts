@@ -16,6 +16,7 @@ import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
 import { grievanceRoutes } from './routes/grievances';
 import { healthRoutes } from './routes/health';
+import { paymentFiguresRoutes } from './routes/payment-figures';
 import { paymentListRoutes } from './routes/payment-lists';
 import { paymentRoutes } from './routes/payments';
 import { procurementRoutes } from './routes/procurement';
@@ -23,6 +24,7 @@ import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from '.
 import { targetingRoutes } from './routes/targeting';
 import { trainingRoutes } from './routes/training';
 import { createCycleService } from './services/cycles';
+import { createPaymentFiguresService, type PaymentFiguresService } from './services/payment-figures';
 import { createTargetingService } from './services/targeting';
 import { createTrainingService } from './services/training';
 
@@ -38,6 +40,8 @@ export interface AppDeps {
   filesDir: string;
   /** Grievance deadlines and reopening period; the defaults are in days, tests pass seconds. */
   grievanceSettings?: GrievanceSettings;
+  /** Shared with Socket.IO so both measure the rate of payments from the same samples. */
+  paymentFigures?: PaymentFiguresService;
 }
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */
@@ -76,6 +80,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', targetingRoutes(createTargetingService(deps)))
     .route('/api/cycles', paymentRoutes(deps))
     .route('/api/cycles', paymentListRoutes(deps))
+    .route('/api/cycles', paymentFiguresRoutes({ database: deps.database, paymentFigures: deps.paymentFigures ?? createPaymentFiguresService(deps) }))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))

@@ -1,5 +1,6 @@
 // The Socket.IO contract, types only, shared by the API and the console.
 import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
+import type { PaymentFigures } from '../../domain/payment-figures';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -15,6 +16,8 @@ export interface ServerToClientEvents {
   'targeting:progress': (progress: TargetingProgress) => void;
   /** A procurement case moved (an action, a late or escalated step): inboxes, case pages and boards refetch. */
   'procurement:changed': (change: ProcurementChanged) => void;
+  /** A cycle's payment figures as the watcher's area sees them: at most twice a second, once a second while a run moves. */
+  'payments:figures': (figures: PaymentFigures) => void;
 }
 
 export interface ClientToServerEvents {
@@ -36,6 +39,9 @@ export interface ClientToServerEvents {
   /** Receive every change of procurement cases (the notice names ids only; the API scopes what is refetched). */
   'procurement:watch': (ack: (result: WatchResult) => void) => void;
   'procurement:unwatch': () => void;
+  /** Receive one cycle's payment figures, scoped to the caller's area (its payments pages). */
+  'payments:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
+  'payments:unwatch': (cycleId: string) => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

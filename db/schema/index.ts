@@ -10,3 +10,4 @@ export * from './targeting';
 export * from './procurement';
 export * from './payments';
 export * from './grievances';
+export * from './payment-figures';
