@@ -114,3 +114,44 @@ export type ProcurementTemplate = Answer<Procurement['templates']['$get']>['temp
 export type ProcurementGates = Answer<Procurement['cycles'][':cycleId']['gates']['$get']>;
 export type ProcurementFigures = Answer<Procurement['figures']['$get']>;
 export type ProcurementTemplateEdit = InferRequestType<Procurement['templates'][':key']['$put']>['json'];
+
+type Cycles = Routes['cycles'];
+export type { PaymentCounts, PaymentFigures, PaymentFiguresRow } from '../../../../domain/payment-figures';
+/** A payment list (commune × agency × tranche) with its envelope, signatures and the stage it waits for. */
+export type PaymentList = Answer<Cycles[':cycleId']['payment-lists']['$get']>['lists'][number];
+export type PaymentsQueuePage = Answer<Cycles[':cycleId']['payments']['$get']>;
+/** A failed payment, or one still being retried, as operators see it (phone masked). */
+export type QueuedPayment = PaymentsQueuePage['payments'][number];
+export type PaymentsQueueQuery = InferRequestType<Cycles[':cycleId']['payments']['$get']>['query'];
+export type ReleaseSegment = 'approve' | 'authorize' | 'release-funds';
+
+/** What an operator does to failed payments: some chosen, or all matching a filter; each with a reason. */
+export interface PaymentActionRequest {
+  action: 'retry' | 'reroute' | 'cancel';
+  paymentIds?: number[];
+  filter?: { region?: string; commune?: string; agency?: string; reason?: string };
+  toAgencyId?: string;
+  /** E.164, only with exactly one payment. */
+  phone?: string;
+  reason: string;
+}
+export interface PaymentActionResult {
+  id: string;
+  status: 'applied' | 'awaiting-approval';
+  count: number;
+}
+/** A bulk action waiting for a second operator. */
+export interface PendingPaymentAction {
+  id: string;
+  action: PaymentActionRequest['action'];
+  count: number;
+  reason: string;
+  requestedByName: string;
+  requestedAt: string;
+  status: string;
+  filter: PaymentActionRequest['filter'] | null;
+  paymentIds: number[] | null;
+  toAgencyId: string | null;
+  canApprove: boolean;
+  whyNot: string | null;
+}
