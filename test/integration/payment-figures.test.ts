@@ -173,7 +173,7 @@ describe('streamed figures during a run', () => {
       { region: 'KAY', commune: 'KAY-002' },
       { region: 'MOP', commune: 'MOP-002' },
     ];
-    const { cycleId, lists, households } = await payableCycle(stack, { communes, perCommune: 150, agencyId: 'fig-run', agencyUrl: sim.url, ratePerSecond: 40, batchSize: 5, invalidEvery: 10, signers });
+    const { cycleId, lists, households } = await payableCycle(stack, { communes, perCommune: 150, agencyId: 'fig-run', agencyUrl: sim.url, ratePerSecond: 100, batchSize: 2, invalidEvery: 10, signers });
     const batches = lists.reduce((s, l) => s + l.batches, 0);
     const national = await openSocket(coordinator, cycleId);
     const mopti = await openSocket(moptiFocal, cycleId);
@@ -185,7 +185,7 @@ describe('streamed figures during a run', () => {
     const listener = await stack.database.sql.listen(PAYMENTS_CHANNEL, (payload) => {
       if ((JSON.parse(payload) as { cycleId: string }).cycleId === cycleId) notices += 1;
     });
-    const handle = await startPaymentRun(stack, cycleId, 'fig-run', lists, 2);
+    const handle = await startPaymentRun(stack, cycleId, 'fig-run', lists, 4);
     await handle.result();
     // The last batch's figures arrive within half a second.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -195,10 +195,11 @@ describe('streamed figures during a run', () => {
     const moving = events.filter((e) => e.figures.totals.inFlight > 0);
     const seconds = (events.at(-1)!.at - events[0]!.at) / 1000;
     console.log(`payment figures: ${batches} batches, ${notices} notices, ${events.length} events over ${seconds.toFixed(1)} s`);
-    expect(seconds).toBeGreaterThan(4);
-    expect(events.length).toBeLessThan(batches / 2);
-    // Never more than two a second.
-    for (let i = 2; i < events.length; i++) expect(events[i]!.at - events[i - 2]!.at).toBeGreaterThanOrEqual(900);
+    expect(seconds).toBeGreaterThan(2);
+    expect(events.length).toBeLessThan(batches / 3);
+    expect(events.length).toBeLessThanOrEqual(Math.ceil(seconds * 2) + 2);
+    // Never more than two a second (received times jitter by the query and the network).
+    for (let i = 2; i < events.length; i++) expect(events[i]!.at - events[i - 2]!.at).toBeGreaterThanOrEqual(700);
     // At least one a second while payments are in flight.
     for (let i = 1; i < moving.length; i++) expect(moving[i]!.at - moving[i - 1]!.at).toBeLessThan(1_400);
     // Figures only move forward, and the rate is measured.
