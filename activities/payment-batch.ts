@@ -11,7 +11,7 @@ import {
 } from '../domain/payments';
 import type { Database } from '../db/client';
 import { refreshPaymentFigures } from '../db/payment-figures';
-import { paymentAgencies, paymentLists } from '../db/schema';
+import { paymentAgencies, paymentLists, type PaymentAgencyRow } from '../db/schema';
 import type { AgencyRegistry } from './adapters/agency-registry';
 import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-agency';
 
@@ -52,6 +52,7 @@ interface OpenPayment {
   status: PaymentStatus;
   attempts: number;
   generation: number;
+  agencyId: string;
 }
 
 interface Outcome {
@@ -125,7 +126,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
 
   function paymentsOf(listId: string, batchNo: number, statuses: PaymentStatus[]): Promise<OpenPayment[]> {
     return sql<OpenPayment[]>`
-      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation
+      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation, agency_id as "agencyId"
       from payments where list_id = ${listId} and batch_no = ${batchNo} and status::text = any(${sql.array(statuses)}::text[])
       order by id`;
   }
@@ -230,12 +231,44 @@ export function createPaymentActivities({ database, agencies }: { database: Data
   };
 
   async function submitBatch({ listId, batchNo }: PaymentBatchInput): Promise<PaymentBatchResult> {
-    const { list, agency: agencyRow } = await loadList(listId);
+    const { list, agency: listAgency } = await loadList(listId);
     if (list.status !== 'released') throw ApplicationFailure.nonRetryable(`Payment list ${listId} is ${list.status}, not released`, PAYMENT_FAILURE_TYPES.notReleased);
+
+    // Each payment goes to its own agency: the list's, unless an operator re-routed it.
+    const open = await paymentsOf(listId, batchNo, ['pending', 'submitted', 'ambiguous']);
+    const byAgency = new Map<string, OpenPayment[]>();
+    for (const p of open) byAgency.set(p.agencyId, [...(byAgency.get(p.agencyId) ?? []), p]);
+    let unsettled = 0;
+    for (const [agencyId, group] of byAgency) {
+      const agencyRow = agencyId === listAgency.id ? listAgency : await loadAgency(agencyId);
+      unsettled += await settleAndSend(listId, batchNo, agencyRow, group);
+    }
+
+    const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
+      select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
+             count(*) filter (where status = 'failed')::int as failed,
+             count(*) filter (where status = 'submitted')::int as submitted,
+             count(*) filter (where status in ('pending', 'ambiguous'))::int as open
+      from payments where list_id = ${listId} and batch_no = ${batchNo}`;
+    const notice: PaymentsChanged = { cycleId: list.cycleId, listId, batchNo, confirmed: counts!.confirmed, failed: counts!.failed, open: counts!.open + counts!.submitted };
+    await refreshPaymentFigures(sql, listId, [batchNo]);
+    await sql`select pg_notify(${PAYMENTS_CHANNEL}, ${JSON.stringify(notice)})`;
+    if (unsettled > 0) {
+      throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled`, PAYMENT_FAILURE_TYPES.unsettled);
+    }
+    return { confirmed: counts!.confirmed, failed: counts!.failed, submitted: counts!.submitted };
+  }
+
+  async function loadAgency(agencyId: string) {
+    const [row] = await db.select().from(paymentAgencies).where(eq(paymentAgencies.id, agencyId));
+    if (!row) throw ApplicationFailure.nonRetryable(`No payment agency ${agencyId}`, 'NotFound');
+    return row;
+  }
+
+  /** One agency's share of a batch: settles what it may hold, sends what it never had. Returns the payments left unsettled. */
+  async function settleAndSend(listId: string, batchNo: number, agencyRow: PaymentAgencyRow, open: OpenPayment[]): Promise<number> {
     const agency = agencies.get(agencyRow);
     const lanes = Math.max(4, Math.min(64, agencyRow.ratePerSecond));
-
-    const open = await paymentsOf(listId, batchNo, ['pending', 'submitted', 'ambiguous']);
     let unsettled = 0;
 
     // 1. Settle: whatever the agency may already hold is asked by the same key.
@@ -259,7 +292,8 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     unsettled += sent.filter((o) => o.to === 'ambiguous' || o.to === 'pending').length;
 
     // 3. What the agency accepted but has not paid yet: mobile money pays within seconds, so wait a little.
-    let waiting = await paymentsOf(listId, batchNo, ['submitted']);
+    const mine = new Set(open.map((p) => p.id));
+    let waiting = (await paymentsOf(listId, batchNo, ['submitted'])).filter((p) => mine.has(p.id));
     const waitUntil = Date.now() + SUBMITTED_WAIT_MS;
     for (let pause = 200; waiting.length > 0 && Date.now() < waitUntil; pause = Math.min(pause * 2, 2_000)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -270,20 +304,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       const decidedIds = new Set(decided.map((a) => a.payment.id));
       waiting = waiting.filter((p) => !decidedIds.has(p.id));
     }
-
-    const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
-      select count(*) filter (where status in ('confirmed', 'credited', 'cashed-out'))::int as confirmed,
-             count(*) filter (where status = 'failed')::int as failed,
-             count(*) filter (where status = 'submitted')::int as submitted,
-             count(*) filter (where status in ('pending', 'ambiguous'))::int as open
-      from payments where list_id = ${listId} and batch_no = ${batchNo}`;
-    const notice: PaymentsChanged = { cycleId: list.cycleId, listId, batchNo, confirmed: counts!.confirmed, failed: counts!.failed, open: counts!.open + counts!.submitted };
-    await refreshPaymentFigures(sql, listId, [batchNo]);
-    await sql`select pg_notify(${PAYMENTS_CHANNEL}, ${JSON.stringify(notice)})`;
-    if (unsettled > 0) {
-      throw ApplicationFailure.retryable(`${unsettled} payment(s) of batch ${batchNo} unsettled with ${agencyRow.id}`, PAYMENT_FAILURE_TYPES.unsettled);
-    }
-    return { confirmed: counts!.confirmed, failed: counts!.failed, submitted: counts!.submitted };
+    return unsettled;
   }
 }
 

@@ -36,6 +36,7 @@ export const ACTIONS = [
   'payments.approve',
   'payments.authorize',
   'payments.release-funds',
+  'payments.act',
   'grievance.file',
   'grievance.read',
   'grievance.read-sensitive',
@@ -98,6 +99,8 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   'payments.approve': ['payment-operator'],
   'payments.authorize': ['coordinator'],
   'payments.release-funds': ['coordinator'],
+  // Retry, re-route or cancel failed payments; a bulk action takes a second operator (domain/payment-actions.ts).
+  'payments.act': ['payment-operator'],
   // A hotline's service token files with one of these roles; domain/grievances.ts keeps tokens to filing.
   'grievance.file': ['grievance-officer', 'focal-point'],
   'grievance.read': ['grievance-officer', 'focal-point', 'coordinator', 'auditor'],

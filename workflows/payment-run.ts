@@ -8,6 +8,11 @@ export interface PaymentRunList {
   batches: number;
 }
 
+export interface PaymentBatchUnit {
+  listId: string;
+  batchNo: number;
+}
+
 export interface PaymentRunTotals {
   batchesDone: number;
   confirmed: number;
@@ -19,6 +24,8 @@ export interface PaymentRunInput {
   cycleId: string;
   agencyId: string;
   lists: PaymentRunList[];
+  /** Given, the run sends exactly these batches instead of every batch of `lists` (an operator's retry). */
+  units?: PaymentBatchUnit[];
   /** Batches sent to this agency at once; with its request rate, what a run may ask of it. */
   maxInFlight: number;
   /** History events past which the run continues as new; tests lower it to see the hand-over. */
@@ -39,8 +46,10 @@ const { submitPaymentBatch } = proxyActivities<CycleActivities>({
 const HISTORY_EVENTS_BEFORE_NEW_RUN = 4_000;
 
 /** Which list and batch the n-th unit of work of a run is. */
-function unitAt(lists: readonly PaymentRunList[], n: number): { listId: string; batchNo: number } {
+function unitAt(input: PaymentRunInput, n: number): PaymentBatchUnit {
+  if (input.units) return input.units[n]!;
   let rest = n;
+  const lists = input.lists;
   for (const list of lists) {
     if (rest < list.batches) return { listId: list.listId, batchNo: rest };
     rest -= list.batches;
@@ -53,7 +62,7 @@ function unitAt(lists: readonly PaymentRunList[], n: number): { listId: string; 
  * payments are a few thousand activities spread over several runs, never one history.
  */
 export async function paymentRunWorkflow(input: PaymentRunInput): Promise<PaymentRunTotals> {
-  const units = input.lists.reduce((sum, l) => sum + l.batches, 0);
+  const units = input.units ? input.units.length : input.lists.reduce((sum, l) => sum + l.batches, 0);
   const totals: PaymentRunTotals = { ...(input.carried?.totals ?? { batchesDone: 0, confirmed: 0, failed: 0, submitted: 0 }) };
   let next = input.carried?.next ?? 0;
   let inFlight = 0;
@@ -74,7 +83,7 @@ export async function paymentRunWorkflow(input: PaymentRunInput): Promise<Paymen
       await continueAsNew<typeof paymentRunWorkflow>({ ...input, carried: { next, totals } });
     }
     inFlight += 1;
-    submitPaymentBatch(unitAt(input.lists, next))
+    submitPaymentBatch(unitAt(input, next))
       .then(add, (err: unknown) => {
         failure = err;
       })

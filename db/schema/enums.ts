@@ -7,6 +7,7 @@ import { CASE_STATUSES, PROCUREMENT_KINDS, STEP_STATUSES } from '../../domain/pr
 import { DUPLICATE_REASONS, DUPLICATE_STATUSES } from '../../domain/duplicates';
 import { AGENCY_KINDS, FAILURE_REASONS, PAYMENT_LIST_STATUSES, PAYMENT_STATUSES } from '../../domain/payments';
 import { RELEASE_STAGES } from '../../domain/payment-release';
+import { PAYMENT_ACTION_STATUSES, PAYMENT_ACTIONS } from '../../domain/payment-actions';
 import { GRIEVANCE_CATEGORIES, GRIEVANCE_CHANNELS, GRIEVANCE_STATUSES } from '../../domain/grievances';
 import { IMPORT_KINDS, IMPORT_STATUSES, REGISTER_FORMATS, SEXES } from '../../domain/register';
 
@@ -35,6 +36,8 @@ export const paymentStatusEnum = pgEnum('payment_status', PAYMENT_STATUSES);
 export const paymentListStatusEnum = pgEnum('payment_list_status', PAYMENT_LIST_STATUSES);
 export const failureReasonEnum = pgEnum('payment_failure_reason', FAILURE_REASONS);
 export const releaseStageEnum = pgEnum('payment_release_stage', RELEASE_STAGES);
+export const paymentActionEnum = pgEnum('payment_action', PAYMENT_ACTIONS);
+export const paymentActionStatusEnum = pgEnum('payment_action_status', PAYMENT_ACTION_STATUSES);
 export const grievanceCategoryEnum = pgEnum('grievance_category', GRIEVANCE_CATEGORIES);
 export const grievanceStatusEnum = pgEnum('grievance_status', GRIEVANCE_STATUSES);
 export const grievanceChannelEnum = pgEnum('grievance_channel', GRIEVANCE_CHANNELS);

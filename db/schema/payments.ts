@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import type { LotArea } from '../../domain/procurement';
 import { cycles } from './cycles';
-import { agencyKindEnum, failureReasonEnum, fundingSourceEnum, paymentListStatusEnum, paymentStatusEnum, releaseStageEnum } from './enums';
+import type { PaymentFilter } from '../../domain/payment-actions';
+import { agencyKindEnum, failureReasonEnum, fundingSourceEnum, paymentActionEnum, paymentActionStatusEnum, paymentListStatusEnum, paymentStatusEnum, releaseStageEnum } from './enums';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const fcfaTotal = (name: string) => bigint(name, { mode: 'number' });
@@ -164,6 +165,38 @@ export const budgetReservations = pgTable(
     reservedAt: at('reserved_at').notNull().defaultNow(),
   },
   (t) => [index('budget_reservations_line_idx').on(t.cycleId, t.fundingSource), check('budget_reservations_amount_positive', sql`${t.amountFcfa} >= 0`)],
+);
+
+/**
+ * An operator's retry, re-route or cancellation of failed payments. The set it acts on is fixed when it
+ * is asked (`payment_ids`), so the second operator approves exactly what they were shown.
+ */
+export const paymentActions = pgTable(
+  'payment_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cycleId: uuid('cycle_id')
+      .notNull()
+      .references(() => cycles.id, { onDelete: 'cascade' }),
+    action: paymentActionEnum('action').notNull(),
+    status: paymentActionStatusEnum('status').notNull(),
+    paymentIds: bigint('payment_ids', { mode: 'number' }).array().notNull(),
+    filter: jsonb('filter').$type<PaymentFilter>(),
+    toAgencyId: text('to_agency_id').references(() => paymentAgencies.id),
+    /** The corrected phone number of a single payment, E.164. */
+    phone: text('phone'),
+    reason: text('reason').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedByName: text('requested_by_name').notNull(),
+    requestedAt: at('requested_at').notNull().defaultNow(),
+    decidedBy: text('decided_by'),
+    decidedByName: text('decided_by_name'),
+    decidedAt: at('decided_at'),
+    decisionReason: text('decision_reason'),
+    /** Payments the action changed when applied: those still failed (or unsent) by then. */
+    appliedCount: integer('applied_count'),
+  },
+  (t) => [index('payment_actions_cycle_idx').on(t.cycleId, t.status)],
 );
 
 export type PaymentRow = typeof payments.$inferSelect;

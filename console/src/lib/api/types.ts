@@ -1,5 +1,6 @@
 import type { ClientResponse, hc, InferRequestType } from 'hono/client';
 import type { AppType } from '../../../../api/app';
+import type { PaymentActionRequest } from '../../../../domain/payment-actions';
 
 type Routes = ReturnType<typeof hc<AppType>>['api'];
 
@@ -126,15 +127,7 @@ export type PaymentsQueueQuery = InferRequestType<Cycles[':cycleId']['payments']
 export type ReleaseSegment = 'approve' | 'authorize' | 'release-funds';
 
 /** What an operator does to failed payments: some chosen, or all matching a filter; each with a reason. */
-export interface PaymentActionRequest {
-  action: 'retry' | 'reroute' | 'cancel';
-  paymentIds?: number[];
-  filter?: { region?: string; commune?: string; agency?: string; reason?: string };
-  toAgencyId?: string;
-  /** E.164, only with exactly one payment. */
-  phone?: string;
-  reason: string;
-}
+export type { PaymentActionRequest } from '../../../../domain/payment-actions';
 export interface PaymentActionResult {
   id: string;
   status: 'applied' | 'awaiting-approval';
