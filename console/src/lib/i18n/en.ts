@@ -903,7 +903,7 @@ export const en: Messages = {
     budget: 'Budget',
     share: 'Progress',
     failuresLink: (n: string) => `Failed payments queue (${n})`,
-    updatedAt: (time: string) => `Updated at ${time}`,
+    updatedAt: (time: string) => `Updated: ${time}`,
     loadFailed: 'The figures could not be refreshed',
     lists: 'Payment lists',
     listsIntro: 'Each list is the envelope of one funding source: nothing is paid before it is approved, authorised and its funds released, by distinct people.',

@@ -922,7 +922,7 @@ export const fr = {
     budget: 'Budget',
     share: 'Avancement',
     failuresLink: (n: string) => `File des paiements en échec (${n})`,
-    updatedAt: (time: string) => `Mis à jour à ${time}`,
+    updatedAt: (time: string) => `Mis à jour : ${time}`,
     loadFailed: 'Les chiffres n’ont pas pu être actualisés',
     lists: 'Listes de paiement',
     listsIntro: 'Chaque liste est l’enveloppe d’une source de financement : rien n’est payé avant qu’elle soit approuvée, autorisée puis ses fonds libérés, par des personnes distinctes.',
