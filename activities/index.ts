@@ -1,7 +1,9 @@
 import type { Database } from '../db/client';
 import { createAgencyRegistry, type CredentialSource } from './adapters/agency-registry';
 import { createBeneficiaryListActivities } from './beneficiary-list';
+import { createDisbursementActivities } from './disbursement';
 import { createGrievanceActivities } from './grievances';
+import { createPaymentActionActivities } from './payment-actions';
 import { createPaymentActivities } from './payment-batch';
 import { createProcurementActivities } from './procurement';
 import { createProgramCycleActivities } from './program-cycle';
@@ -17,6 +19,7 @@ export interface ActivityDeps {
 
 /** Every activity of the product, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  const payments = createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) });
   return {
     ...createProgramCycleActivities(deps),
     ...createRegisterImportActivities(deps),
@@ -25,7 +28,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createTargetingActivities(deps),
     ...createProcurementActivities(deps),
     ...createGrievanceActivities(deps),
-    ...createPaymentActivities({ database: deps.database, agencies: createAgencyRegistry(deps.agencyCredentials) }),
+    ...createPaymentActionActivities(deps),
+    ...payments,
+    ...createDisbursementActivities({ database: deps.database, buildPaymentList: payments.buildPaymentList }),
   };
 }
 

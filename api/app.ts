@@ -16,6 +16,7 @@ import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
 import { grievanceRoutes } from './routes/grievances';
 import { healthRoutes } from './routes/health';
+import { paymentActionRoutes } from './routes/payment-actions';
 import { paymentFiguresRoutes } from './routes/payment-figures';
 import { paymentListRoutes } from './routes/payment-lists';
 import { paymentRoutes } from './routes/payments';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', trainingRoutes(createTrainingService(deps)))
     .route('/api/cycles', targetingRoutes(createTargetingService(deps)))
     .route('/api/cycles', paymentRoutes(deps))
+    .route('/api/cycles', paymentActionRoutes(deps))
     .route('/api/cycles', paymentListRoutes(deps))
     .route('/api/cycles', paymentFiguresRoutes({ database: deps.database, paymentFigures: deps.paymentFigures ?? createPaymentFiguresService(deps) }))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))

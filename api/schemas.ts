@@ -58,6 +58,9 @@ export const CycleSettingsSchema = z
       })
       .optional()
       .openapi({ example: DEFAULT_SIGNATURE_BANDS as SignatureBand[] }),
+    paymentBatchSize: z.number().int().min(1).max(2_000).optional().openapi({ example: 500 }),
+    paymentBatchesInFlight: z.number().int().min(1).max(50).optional().openapi({ example: 4 }),
+    bulkActionApprovalThreshold: z.number().int().min(1).max(1_000_000).optional().openapi({ example: 20 }),
   })
   .strict()
   .openapi('CycleSettings');

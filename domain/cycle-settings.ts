@@ -10,6 +10,12 @@ export interface CycleSettings {
   escalationDeadlineSeconds: number;
   /** Signatures each release stage of a payment list takes, by the list's amount band. */
   releaseSignatureBands: readonly SignatureBand[];
+  /** Payments per batch: the unit one activity sends, a few hundred. */
+  paymentBatchSize: number;
+  /** Batches sent to one agency at once; with its request rate, what a run asks of it. */
+  paymentBatchesInFlight: number;
+  /** An operator's action on more payments than this waits for a second operator. */
+  bulkActionApprovalThreshold: number;
 }
 
 const DAY = 24 * 60 * 60;
@@ -19,6 +25,9 @@ export const DEFAULT_CYCLE_SETTINGS: CycleSettings = {
   validationDeadlineSeconds: 10 * DAY,
   escalationDeadlineSeconds: 5 * DAY,
   releaseSignatureBands: DEFAULT_SIGNATURE_BANDS,
+  paymentBatchSize: 500,
+  paymentBatchesInFlight: 4,
+  bulkActionApprovalThreshold: 20,
 };
 
 /** Settings as stored, completed with today's defaults for what older cycles did not record. */

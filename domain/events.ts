@@ -40,6 +40,13 @@ export interface ListsChanged {
   communes: string[] | null;
 }
 export const LISTS_CHANNEL = 'jigi_lists';
+/** An operator's action on payments was asked, applied, approved or rejected: queues and approval lists refetch. */
+export interface PaymentActionsChanged {
+  cycleId: string;
+  actionId: string;
+  status: 'awaiting-approval' | 'applied' | 'rejected';
+}
+export const PAYMENT_ACTIONS_CHANNEL = 'jigi_payment_actions';
 /** A workshop of a cycle was planned, changed or reported: consoles on the cycle's workshops refetch them. */
 export interface WorkshopEvent {
   cycleId: string;

@@ -26,9 +26,17 @@ export function grievanceWorkflowId(reference: string): string {
   return `grievance:${reference}`;
 }
 
-/** One payment run per cycle, agency and tranche: a second start while one runs is refused. */
-export function paymentRunWorkflowId(cycleId: string, agencyId: string, tranche: number): string {
-  return `payment-run:${cycleId}:${agencyId}:t${tranche}`;
+/**
+ * One payment run per cycle, agency and tranche at a time: a second start while one runs is refused.
+ * Lists released while a run is going wait for the next round.
+ */
+export function paymentRunWorkflowId(cycleId: string, agencyId: string, tranche: number, round = 1): string {
+  return `payment-run:${cycleId}:${agencyId}:t${tranche}${round > 1 ? `:r${round}` : ''}`;
+}
+
+/** The run that sends again what an operator's retry or re-route put back to pending. */
+export function paymentResendWorkflowId(actionId: string): string {
+  return `payment-resend:${actionId}`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -30,6 +30,24 @@ export interface PaymentActionRequest {
   reason: string;
 }
 
+/** A batch an action put back to pending: the disbursement workflow sends it again. */
+export interface ResendUnit {
+  listId: string;
+  batchNo: number;
+}
+
+export interface PaymentActionOutcome {
+  id: string;
+  action: PaymentAction;
+  status: PaymentActionStatus;
+  /** Payments the action was asked for. */
+  count: number;
+  /** Payments it changed (applied actions only): those still failed, or unsent, by then. */
+  applied: number;
+  requestedBy: string;
+  resend: ResendUnit[];
+}
+
 export interface PaymentActionRefusal {
   rule: string;
   message: string;

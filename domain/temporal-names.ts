@@ -10,5 +10,6 @@ export const WORKFLOW_TYPES = {
   eligibilityRun: 'eligibilityRunWorkflow',
   procurementCase: 'procurementCaseWorkflow',
   paymentRun: 'paymentRunWorkflow',
+  disbursementPhase: 'disbursementPhaseWorkflow',
   grievanceCase: 'grievanceCaseWorkflow',
 } as const;

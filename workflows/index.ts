@@ -6,3 +6,4 @@ export { eligibilityRunWorkflow } from './eligibility-run';
 export { procurementCaseWorkflow } from './procurement';
 export { grievanceCaseWorkflow } from './grievance';
 export { paymentRunWorkflow } from './payment-run';
+export { disbursementPhaseWorkflow } from './disbursement';

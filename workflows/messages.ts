@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CommuneListState, CommunityMeetings, ListChange } from '../domain/beneficiary-list';
 import type { CycleState, Phase } from '../domain/cycle';
+import type { PaymentActionOutcome, PaymentActionRequest } from '../domain/payment-actions';
 import type { GrievanceAction, GrievanceActionKind, GrievanceCaseState } from '../domain/grievances';
 import type { CaseAction, CaseActionKind, ProcurementCaseState } from '../domain/procurement';
 import type { ActorContext } from '../domain/roles';
@@ -124,3 +125,47 @@ export const GRIEVANCE_UPDATES = {
   close: grievanceUpdate<'close'>('closeGrievance'),
   reopen: grievanceUpdate<'reopen'>('reopenGrievance'),
 } as const satisfies Record<GrievanceActionKind, unknown>;
+
+// Disbursement: the phase's workflow (phaseWorkflowId(cycle, 'disbursement')) runs the payment runs and
+// takes operators' actions on failed payments.
+
+export interface DisbursementRun {
+  workflowId: string;
+  agencyId: string;
+  /** Lists the run sends, or 0 for a resend of an operator's action. */
+  lists: number;
+  status: 'running' | 'done' | 'failed';
+}
+
+export interface DisbursementState {
+  prepared: PreparedDisbursementSummary | null;
+  runs: DisbursementRun[];
+  /** Operators' bulk actions waiting for a second operator. */
+  awaitingApproval: Array<{ id: string; requestedBy: string; count: number }>;
+  /** The coordinator asked to close the phase: it ends once nothing is in flight. */
+  closing: boolean;
+}
+
+export interface PreparedDisbursementSummary {
+  lists: number;
+  households: number;
+  amountFcfa: number;
+  mismatched: number;
+  communesWithoutAgency: string[];
+}
+
+export interface RequestPaymentActionInput extends ActorInput {
+  request: PaymentActionRequest;
+}
+
+export interface DecidePaymentActionInput extends ActorInput {
+  actionId: string;
+  approve: boolean;
+  reason?: string;
+}
+
+export const disbursementStateQuery = defineQuery<DisbursementState>('disbursementState');
+/** API → disbursement: a list was released; the workflow takes every released list no run has yet. */
+export const paymentListsReleasedSignal = defineSignal('paymentListsReleased');
+export const requestPaymentActionUpdate = defineUpdate<PaymentActionOutcome, [RequestPaymentActionInput]>('requestPaymentAction');
+export const decidePaymentActionUpdate = defineUpdate<PaymentActionOutcome, [DecidePaymentActionInput]>('decidePaymentAction');

@@ -27,6 +27,7 @@ import { phaseWorkflowId } from '../domain/ids';
 import type { CycleActivities } from '../activities';
 import { cycleSettings, type CycleSettings } from '../domain/cycle-settings';
 import { cyclePhaseWorkflow, type CyclePhaseResult } from './cycle-phase';
+import { disbursementPhaseWorkflow } from './disbursement';
 import { targetingPhaseWorkflow } from './targeting';
 import {
   cancelCycleUpdate,
@@ -191,7 +192,10 @@ export async function programCycleWorkflow(input: ProgramCycleInput): Promise<Cy
     const child: PhaseChild =
       phase === 'targeting' && patched('targeting-validation')
         ? await startChild(targetingPhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase, settings, trainedRegions: state.trainedRegions ?? [] }] })
-        : await startChild(cyclePhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase }] });
+        : // Cycles that reached disbursement before it was built keep their plain phase child.
+          phase === 'disbursement' && patched('disbursement-phase')
+          ? await startChild(disbursementPhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase, settings }] })
+          : await startChild(cyclePhaseWorkflow, { workflowId, args: [{ cycleId: state.cycleId, phase }] });
     // Active only once the child exists, so the completePhase Update always finds it.
     children.set(phase, child);
     Object.assign(phaseOf(phase), { status: 'active', startedAt: new Date().toISOString() });

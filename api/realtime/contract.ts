@@ -1,5 +1,5 @@
 // The Socket.IO contract, types only, shared by the API and the console.
-import type { CycleEvent, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
+import type { CycleEvent, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
 import type { PaymentFigures } from '../../domain/payment-figures';
 import type { Principal } from '../../domain/roles';
 
@@ -10,6 +10,8 @@ export interface ServerToClientEvents {
   'import:progress': (progress: ImportProgress) => void;
   /** Commune lists of a cycle moved (sent, decided, reviewed, escalated, frozen): refetch what is shown. */
   'lists:changed': (change: ListsChanged) => void;
+  /** An operator's action on a cycle's payments was asked, applied, approved or rejected. */
+  'payments:actions': (change: PaymentActionsChanged) => void;
   /** A workshop of a watched cycle was planned, changed or reported. */
   'workshop:changed': (event: WorkshopEvent) => void;
   /** A cycle's eligibility run moved a step (or finished, or failed). */

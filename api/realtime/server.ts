@@ -7,12 +7,14 @@ import {
   EVENTS_CHANNEL,
   IMPORTS_CHANNEL,
   LISTS_CHANNEL,
+  PAYMENT_ACTIONS_CHANNEL,
   TARGETING_CHANNEL,
   PROCUREMENT_CHANNEL,
   WORKSHOPS_CHANNEL,
   type ControlMessage,
   type ImportProgress,
   type ListsChanged,
+  type PaymentActionsChanged,
   type TargetingProgress,
   type ProcurementChanged,
   type WorkshopEvent,
@@ -148,6 +150,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     });
   });
 
+  const figures = streamPaymentFigures(io, paymentFigures, figuresStream);
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
   const events = await database.sql.listen(EVENTS_CHANNEL, (payload) => {
     const event = parseJson<CycleEvent>(payload);
@@ -161,6 +164,13 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const change = parseJson<ListsChanged>(payload);
     if (change) io.to(cycleRoom(change.cycleId)).emit('lists:changed', change);
   });
+  const paymentActions = await database.sql.listen(PAYMENT_ACTIONS_CHANNEL, (payload) => {
+    const change = parseJson<PaymentActionsChanged>(payload);
+    if (!change) return;
+    io.to(cycleRoom(change.cycleId)).emit('payments:actions', change);
+    // An applied action moved payments: their figures go out with the next tick.
+    if (isUuid(change.cycleId)) figures.noticed(change.cycleId);
+  });
   const workshopChanges = await database.sql.listen(WORKSHOPS_CHANNEL, (payload) => {
     const event = parseJson<WorkshopEvent>(payload);
     if (event) io.to(workshopsRoom(event.cycleId)).emit('workshop:changed', event);
@@ -173,7 +183,6 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     const change = parseJson<ProcurementChanged>(payload);
     if (change) io.to(PROCUREMENT_ROOM).emit('procurement:changed', change);
   });
-  const figures = streamPaymentFigures(io, paymentFigures, figuresStream);
   const paymentNotices = await database.sql.listen(PAYMENTS_CHANNEL, (payload) => {
     const change = parseJson<PaymentsChanged>(payload);
     if (change && isUuid(change.cycleId)) figures.noticed(change.cycleId);
@@ -194,6 +203,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await events.unlisten();
       await imports.unlisten();
       await lists.unlisten();
+      await paymentActions.unlisten();
       await workshopChanges.unlisten();
       await targeting.unlisten();
       await procurement.unlisten();

@@ -10,7 +10,9 @@ import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListS
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { cycleSettings } from '../../domain/cycle-settings';
 import { FUNDING_SOURCES } from '../../domain/funding';
-import { isUuid } from '../../domain/ids';
+import { isUuid, phaseWorkflowId } from '../../domain/ids';
+import { paymentListsReleasedSignal } from '../../workflows/messages';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { PAYMENT_LIST_STATUSES } from '../../domain/payments';
 import { completesRelease, currentStage, RELEASE_STAGES, signaturesRequired, whyBudgetOverrun, whyCannotSign, type ReleaseStage } from '../../domain/payment-release';
 import { authorize, type Action } from '../../domain/policy';
@@ -83,8 +85,19 @@ const signRoute = (r: (typeof STAGE_ROUTES)[number]) =>
 type ListRow = typeof paymentLists.$inferSelect;
 const communeArea = (l: Pick<ListRow, 'regionCode' | 'communeCode'>): Area => ({ level: 'commune', region: l.regionCode, commune: l.communeCode });
 
-export function paymentListRoutes({ database }: { database: Database }) {
+export function paymentListRoutes({ database, temporal }: { database: Database; temporal?: Client }) {
   const { db } = database;
+
+  /** A released list is the disbursement workflow's to send: tell it, if the phase has started. */
+  async function announceRelease(cycleId: string) {
+    if (!temporal) return;
+    try {
+      await temporal.workflow.getHandle(phaseWorkflowId(cycleId, 'disbursement')).signal(paymentListsReleasedSignal);
+    } catch (err) {
+      // Before the phase starts there is no workflow: it takes every released list when it starts.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
 
   async function requireCycle(cycleId: string) {
     const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, status: cycles.status, settings: cycles.settings }).from(cycles).where(eq(cycles.id, cycleId)) : [];
@@ -183,6 +196,7 @@ export function paymentListRoutes({ database }: { database: Database }) {
         );
       });
       const [after] = await db.select().from(paymentLists).where(eq(paymentLists.id, listId));
+      if (after?.status === 'released') await announceRelease(cycleId);
       const [list] = await describe(after ? [after] : [], bands);
       if (!list) throw new ApiError(404, 'not_found', `No payment list "${listId}".`);
       return c.json({ list }, 200);

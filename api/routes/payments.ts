@@ -64,7 +64,7 @@ const listPayments = guardedRoute('payments.read', {
 });
 
 /** Payments a principal may see: a regional or commune user sees their own area only. */
-function inArea(principal: Principal): SQL | undefined {
+export function inArea(principal: Principal): SQL | undefined {
   const area = principal.area;
   if (area.level === 'national') return undefined;
   return area.level === 'region' ? eq(payments.regionCode, area.region) : eq(payments.communeCode, area.commune);

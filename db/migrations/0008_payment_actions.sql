@@ -20,6 +20,7 @@ CREATE TABLE "payment_actions" (
 	"applied_count" integer
 );
 --> statement-breakpoint
+ALTER TABLE "payment_lists" ADD COLUMN "run_claim" text;--> statement-breakpoint
 ALTER TABLE "payment_actions" ADD CONSTRAINT "payment_actions_cycle_id_cycles_id_fk" FOREIGN KEY ("cycle_id") REFERENCES "public"."cycles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payment_actions" ADD CONSTRAINT "payment_actions_to_agency_id_payment_agencies_id_fk" FOREIGN KEY ("to_agency_id") REFERENCES "public"."payment_agencies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "payment_actions_cycle_idx" ON "payment_actions" USING btree ("cycle_id","status");

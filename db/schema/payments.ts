@@ -53,6 +53,8 @@ export const paymentLists = pgTable(
     builtTotalFcfa: fcfaTotal('built_total_fcfa'),
     createdAt: at('created_at').notNull().defaultNow(),
     releasedAt: at('released_at'),
+    /** Set when the disbursement workflow takes the released list into a payment run (its claim token). */
+    runClaim: text('run_claim'),
   },
   (t) => [
     unique('payment_lists_lot_unique').on(t.cycleId, t.communeCode, t.agencyId, t.tranche, t.sequence),

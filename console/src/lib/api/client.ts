@@ -348,14 +348,14 @@ export function createApi(fetch?: Fetch) {
     async paymentsQueue(cycleId: string, query: PaymentsQueueQuery): Promise<PaymentsQueuePage> {
       return guarded(() => cycles[':cycleId'].payments.$get({ ...one(cycleId), query }));
     },
-    // The operators' actions are plain calls through the same CSRF wrapper until their routes join AppType.
     /** Retry, re-route or cancel: applied at once (200), or waiting for a second operator (202). */
     async requestPaymentAction(cycleId: string, request: PaymentActionRequest): Promise<PaymentActionResult> {
-      return guarded(() => plain<PaymentActionResult>('POST', `/api/cycles/${encodeURIComponent(cycleId)}/payments/actions`, request));
+      return guarded(() => cycles[':cycleId'].payments.actions.$post({ ...one(cycleId), json: request }));
     },
     async pendingPaymentActions(cycleId: string): Promise<PendingPaymentAction[]> {
-      return (await guarded(() => plain<{ actions: PendingPaymentAction[] }>('GET', `/api/cycles/${encodeURIComponent(cycleId)}/payments/actions?status=awaiting-approval`))).actions;
+      return (await guarded(() => cycles[':cycleId'].payments.actions.$get({ ...one(cycleId), query: { status: 'awaiting-approval' } }))).actions;
     },
+    // The approve and reject routes are declared in a loop, so the typed client does not see their paths.
     async decidePaymentAction(cycleId: string, actionId: string, decision: 'approve' | 'reject', reason?: string): Promise<PaymentActionResult> {
       const path = `/api/cycles/${encodeURIComponent(cycleId)}/payments/actions/${encodeURIComponent(actionId)}/${decision}`;
       return guarded(() => plain<PaymentActionResult>('POST', path, reason ? { reason } : {}));

@@ -128,23 +128,6 @@ export type ReleaseSegment = 'approve' | 'authorize' | 'release-funds';
 
 /** What an operator does to failed payments: some chosen, or all matching a filter; each with a reason. */
 export type { PaymentActionRequest } from '../../../../domain/payment-actions';
-export interface PaymentActionResult {
-  id: string;
-  status: 'applied' | 'awaiting-approval';
-  count: number;
-}
-/** A bulk action waiting for a second operator. */
-export interface PendingPaymentAction {
-  id: string;
-  action: PaymentActionRequest['action'];
-  count: number;
-  reason: string;
-  requestedByName: string;
-  requestedAt: string;
-  status: string;
-  filter: PaymentActionRequest['filter'] | null;
-  paymentIds: number[] | null;
-  toAgencyId: string | null;
-  canApprove: boolean;
-  whyNot: string | null;
-}
+export type PaymentActionResult = Answer<Cycles[':cycleId']['payments']['actions']['$post']>;
+/** An operator's action on payments, and whether the reader may approve it (four eyes). */
+export type PendingPaymentAction = Answer<Cycles[':cycleId']['payments']['actions']['$get']>['actions'][number];
