@@ -1,6 +1,5 @@
 import type { ClientResponse, hc, InferRequestType } from 'hono/client';
 import type { AppType } from '../../../../api/app';
-import type { PaymentActionRequest } from '../../../../domain/payment-actions';
 
 type Routes = ReturnType<typeof hc<AppType>>['api'];
 
