@@ -950,7 +950,7 @@ export const en: Messages = {
     actions: {
       title: 'Act on payments',
       target: 'Payments concerned',
-      selected: (n: string) => `The ${n} selected payments`,
+      selected: (n: string) => (n === '1' ? 'The selected payment' : `The ${n} selected payments`),
       allMatching: 'All failed payments matching the filter',
       noneSelected: 'Select payments in the list, or target the whole filter.',
       action: 'Action',

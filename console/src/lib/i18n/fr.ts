@@ -969,7 +969,7 @@ export const fr = {
     actions: {
       title: 'Agir sur les paiements',
       target: 'Paiements visés',
-      selected: (n: string) => `Les ${n} paiements sélectionnés`,
+      selected: (n: string) => (n === '1' ? 'Le paiement sélectionné' : `Les ${n} paiements sélectionnés`),
       allMatching: 'Tous les paiements en échec correspondant au filtre',
       noneSelected: 'Sélectionnez des paiements dans la liste, ou visez tout le filtre.',
       action: 'Action',
