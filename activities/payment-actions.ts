@@ -21,6 +21,7 @@ import { maskIdentifier } from '../domain/personal-data';
 import type { ActorContext, Area } from '../domain/roles';
 import { describeArea } from '../domain/roles';
 import type { Database } from '../db/client';
+import { refreshPaymentFigures } from '../db/payment-figures';
 
 export interface RequestPaymentActionInput {
   cycleId: string;
@@ -130,6 +131,7 @@ export function createPaymentActionActivities({ database }: { database: Database
         select * from unnest(${tx.array(changed.map((c) => c.id))}::bigint[], ${tx.array(changed.map((c) => c.from))}::payment_status[],
           ${tx.array(changed.map(() => 'cancelled'))}::payment_status[], ${tx.array(changed.map((c) => c.generation))}::int[],
           ${tx.array(changed.map(() => `cancelled: ${action.reason}`))}::text[], ${tx.array(changed.map(() => actor))}::text[])`;
+      await refreshFigures(tx, payments);
       return [];
     }
     // Retry and re-route: the next generation's key, so the agency sees a new transfer of a payment it refused.
@@ -153,9 +155,17 @@ export function createPaymentActionActivities({ database }: { database: Database
       select * from unnest(${tx.array(next.map((p) => p.id))}::bigint[], ${tx.array(next.map(() => 'failed'))}::payment_status[],
         ${tx.array(next.map(() => 'pending'))}::payment_status[], ${tx.array(next.map((p) => p.generation))}::int[],
         ${tx.array(next.map(() => detail))}::text[], ${tx.array(next.map(() => actor))}::text[])`;
+    await refreshFigures(tx, payments);
     const units = new Map<string, ResendUnit>();
     for (const p of next) units.set(`${p.listId}:${p.batchNo}`, { listId: p.listId, batchNo: p.batchNo });
     return [...units.values()];
+  }
+
+  /** Keeps the live figures exact: the batches these payments belong to are counted again, lists in one order. */
+  async function refreshFigures(tx: Tx, changed: readonly Candidate[]) {
+    const batches = new Map<string, number[]>();
+    for (const p of changed) batches.set(p.listId, [...(batches.get(p.listId) ?? []), p.batchNo]);
+    for (const listId of [...batches.keys()].sort()) await refreshPaymentFigures(tx, listId, batches.get(listId)!);
   }
 
   async function audit(tx: Tx, by: ActorContext, action: string, targetId: string, before: unknown, after: unknown) {

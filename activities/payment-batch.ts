@@ -9,6 +9,7 @@ import {
   type PaymentStatus,
 } from '../domain/payments';
 import type { Database } from '../db/client';
+import { refreshPaymentFigures } from '../db/payment-figures';
 import { paymentAgencies, paymentLists, type PaymentAgencyRow } from '../db/schema';
 import type { AgencyRegistry } from './adapters/agency-registry';
 import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-agency';
@@ -198,6 +199,7 @@ export function createPaymentActivities({ database, agencies }: { database: Data
             update payment_lists set built_count = ${built!.count}, built_total_fcfa = ${built!.total},
               status = ${matches ? 'built' : 'declared'}::payment_list_status
             where id = ${listId} and status = 'declared'`;
+          await refreshPaymentFigures(tx, listId, Array.from({ length: Math.ceil(households.length / batchSize) }, (_, i) => i));
         });
       }
       const [built] = await sql<Array<{ count: number; total: number; batches: number }>>`
@@ -242,6 +244,8 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       unsettled += await settleAndSend(listId, batchNo, agencyRow, group);
     }
 
+    // The batch's counters first, so the notice that follows finds them current.
+    await refreshPaymentFigures(sql, listId, [batchNo]);
     // The batch's counts and their notice (a PaymentsChanged) in one round trip.
     const [counts] = await sql<Array<PaymentBatchResult & { open: number }>>`
       with c as (

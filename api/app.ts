@@ -17,6 +17,7 @@ import { duplicateRoutes } from './routes/duplicates';
 import { grievanceRoutes } from './routes/grievances';
 import { healthRoutes } from './routes/health';
 import { paymentActionRoutes } from './routes/payment-actions';
+import { paymentFiguresRoutes } from './routes/payment-figures';
 import { paymentListRoutes } from './routes/payment-lists';
 import { paymentRoutes } from './routes/payments';
 import { procurementRoutes } from './routes/procurement';
@@ -25,6 +26,7 @@ import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from '.
 import { targetingRoutes } from './routes/targeting';
 import { trainingRoutes } from './routes/training';
 import { createCycleService } from './services/cycles';
+import { createPaymentFiguresService, type PaymentFiguresService } from './services/payment-figures';
 import { createTargetingService } from './services/targeting';
 import { createTrainingService } from './services/training';
 
@@ -40,6 +42,8 @@ export interface AppDeps {
   filesDir: string;
   /** Grievance deadlines and reopening period; the defaults are in days, tests pass seconds. */
   grievanceSettings?: GrievanceSettings;
+  /** Shared with Socket.IO so both measure the rate of payments from the same samples. */
+  paymentFigures?: PaymentFiguresService;
 }
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */
@@ -94,6 +98,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/cycles', paymentActionRoutes(deps))
     .route('/api/cycles', paymentListRoutes(deps))
     .route('/api/cycles', reconciliationRoutes(deps))
+    .route('/api/cycles', paymentFiguresRoutes({ database: deps.database, paymentFigures: deps.paymentFigures ?? createPaymentFiguresService(deps) }))
     .route('/api/admin', adminRoutes({ database: deps.database, sessions }))
     .route('/api/audit', auditRoutes({ database: deps.database }))
     .route('/api/register', registerRoutes(deps))

@@ -9,6 +9,7 @@ import { createSessionStore, DEFAULT_SESSION_POLICY } from './auth/session-store
 import { securityHeaders } from './security-headers';
 import { errorBody, respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
+import { createPaymentFiguresService } from './services/payment-figures';
 
 export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
   port: number;
@@ -22,7 +23,8 @@ export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
 /** One HTTP server: the API under /api, Socket.IO, and the console, all on one URL. */
 export async function startApiServer(options: ApiServerOptions) {
   const sessions = createSessionStore(options.database, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
-  const api = createApp({ ...options, sessions });
+  const paymentFigures = options.paymentFigures ?? createPaymentFiguresService(options);
+  const api = createApp({ ...options, sessions, paymentFigures });
   const root = new Hono();
   root.onError((err, c) => respondWithError(c, err));
   root.notFound(respondNotFound);
@@ -43,7 +45,7 @@ export async function startApiServer(options: ApiServerOptions) {
     socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   let origins: string[] = options.allowedOrigins ?? [];
-  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins });
+  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins, paymentFigures });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());

@@ -1,5 +1,6 @@
 // The Socket.IO contract, types only, shared by the API and the console.
 import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
+import type { PaymentFigures } from '../../domain/payment-figures';
 import type { Principal } from '../../domain/roles';
 
 export interface ServerToClientEvents {
@@ -19,6 +20,8 @@ export interface ServerToClientEvents {
   'procurement:changed': (change: ProcurementChanged) => void;
   /** A grievance case of the watcher's area was filed or moved (misconduct and fraud only to who may read them). */
   'grievance:changed': (change: GrievanceChanged) => void;
+  /** A cycle's payment figures as the watcher's area sees them: at most twice a second, once a second while a run moves. */
+  'payments:figures': (figures: PaymentFigures) => void;
 }
 
 export interface ClientToServerEvents {
@@ -43,6 +46,9 @@ export interface ClientToServerEvents {
   /** Receive the changes of grievance cases in the user's own area. */
   'grievances:watch': (ack: (result: WatchResult) => void) => void;
   'grievances:unwatch': () => void;
+  /** Receive one cycle's payment figures, scoped to the caller's area (its payments pages). */
+  'payments:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
+  'payments:unwatch': (cycleId: string) => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

@@ -28,6 +28,9 @@ import { principalOf, type SessionStore } from '../auth/session-store';
 import { SESSION_COOKIE, SOCKET_UNAUTHENTICATED } from '../../domain/wire';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './contract';
 import { isUuid } from '../../domain/ids';
+import { PAYMENTS_CHANNEL, type PaymentsChanged } from '../../domain/payments';
+import { areaKey, type PaymentFiguresService } from '../services/payment-figures';
+import { paymentsRoom, streamPaymentFigures, type FiguresStreamOptions } from './payment-figures-stream';
 
 const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
@@ -52,6 +55,9 @@ export interface RealtimeOptions {
   sessions: SessionStore;
   /** Origins a browser may open a socket from; a request with another Origin is refused. */
   allowedOrigins: () => readonly string[];
+  paymentFigures: PaymentFiguresService;
+  /** How often figures are streamed (defaults: at most twice a second, once a second while a run moves). */
+  figuresStream?: FiguresStreamOptions;
 }
 
 /**
@@ -59,7 +65,7 @@ export interface RealtimeOptions {
  * sockets, so a change recorded by any worker reaches every console with no Socket.IO adapter.
  * The handshake signs in with the session cookie; rooms are granted by the same policy as the API.
  */
-export async function attachRealtime(httpServer: HttpServer, { database, sessions, allowedOrigins }: RealtimeOptions) {
+export async function attachRealtime(httpServer: HttpServer, { database, sessions, allowedOrigins, paymentFigures, figuresStream }: RealtimeOptions) {
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     // WebSockets escape CORS: without this check any site could open one with the user's cookie.
@@ -151,8 +157,20 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await socket.leave(grievanceRoom(principal.area, false));
       await socket.leave(grievanceRoom(principal.area, true));
     });
+    socket.on('payments:watch', async (cycleId, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!isUuid(cycleId)) return ack({ ok: false, error: 'Unknown cycle id' });
+      if (!can(socket.data.principal, 'payments.read')) return ack({ ok: false, error: 'Not allowed to read payments' });
+      // One room per area: a regional user receives their region's figures, never the nation's.
+      await socket.join(paymentsRoom(cycleId, areaKey(socket.data.principal.area)));
+      ack({ ok: true });
+    });
+    socket.on('payments:unwatch', async (cycleId) => {
+      if (typeof cycleId === 'string') await socket.leave(paymentsRoom(cycleId, areaKey(socket.data.principal.area)));
+    });
   });
 
+  const figures = streamPaymentFigures(io, paymentFigures, figuresStream);
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
   const events = await database.sql.listen(EVENTS_CHANNEL, (payload) => {
     const event = parseJson<CycleEvent>(payload);
@@ -168,7 +186,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   });
   const paymentActions = await database.sql.listen(PAYMENT_ACTIONS_CHANNEL, (payload) => {
     const change = parseJson<PaymentActionsChanged>(payload);
-    if (change) io.to(cycleRoom(change.cycleId)).emit('payments:actions', change);
+    if (!change) return;
+    io.to(cycleRoom(change.cycleId)).emit('payments:actions', change);
+    // An applied action moved payments: their figures go out with the next tick.
+    if (isUuid(change.cycleId)) figures.noticed(change.cycleId);
   });
   const workshopChanges = await database.sql.listen(WORKSHOPS_CHANNEL, (payload) => {
     const event = parseJson<WorkshopEvent>(payload);
@@ -185,6 +206,10 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   const grievances = await database.sql.listen(GRIEVANCE_CHANNEL, (payload) => {
     const change = parseJson<GrievanceChanged>(payload);
     if (change) io.to(grievanceRoomsOf(change)).emit('grievance:changed', change);
+  });
+  const paymentNotices = await database.sql.listen(PAYMENTS_CHANNEL, (payload) => {
+    const change = parseJson<PaymentsChanged>(payload);
+    if (change && isUuid(change.cycleId)) figures.noticed(change.cycleId);
   });
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
@@ -207,6 +232,8 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await targeting.unlisten();
       await procurement.unlisten();
       await grievances.unlisten();
+      await paymentNotices.unlisten();
+      figures.close();
       await control.unlisten();
       await io.close();
     },

@@ -12,6 +12,7 @@ import { cycleSettings } from '../../domain/cycle-settings';
 import { FUNDING_SOURCES } from '../../domain/funding';
 import { isUuid, phaseWorkflowId } from '../../domain/ids';
 import { paymentListsReleasedSignal } from '../../workflows/messages';
+import { announcePaymentsChanged, refreshListFigures } from '../../db/payment-figures';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { PAYMENT_LIST_STATUSES, paymentIdempotencyKey } from '../../domain/payments';
 import { completesRelease, currentStage, RELEASE_STAGES, signaturesRequired, whyBudgetOverrun, whyCannotSign, type ReleaseStage } from '../../domain/payment-release';
@@ -316,6 +317,9 @@ export function paymentListRoutes({ database, temporal }: { database: Database; 
       );
       return { newListId: next!.id, moved: failed.length };
     });
+    // The live figures follow the payments to their new list.
+    for (const id of [listId, newListId]) await refreshListFigures(database.sql, id);
+    await announcePaymentsChanged(database.sql, cycleId, newListId);
     const [created] = await db.select().from(paymentLists).where(eq(paymentLists.id, newListId));
     const [list] = await describe([created!], cycle.settings.releaseSignatureBands);
     return c.json({ list: list!, moved }, 201);

@@ -5,6 +5,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
+import { announcePaymentsChanged, refreshPaymentFigures } from '../../db/payment-figures';
 import type { Database } from '../../db/client';
 import { auditLog, cycles, paymentLists, paymentReconciliationItems, paymentReconciliations, payments, paymentStatusHistory } from '../../db/schema';
 import { isUuid } from '../../domain/ids';
@@ -229,6 +230,10 @@ export function reconciliationRoutes({ database }: { database: Database }) {
         return confirms;
       });
       const [after] = await db.select(itemColumns).from(paymentReconciliationItems).innerJoin(payments, eq(payments.id, paymentReconciliationItems.paymentId)).where(eq(paymentReconciliationItems.id, itemId!));
+      if (paymentConfirmed && after) {
+        await refreshPaymentFigures(database.sql, after.payment.listId, [after.payment.batchNo]);
+        await announcePaymentsChanged(database.sql, cycleId, after.payment.listId);
+      }
       return c.json({ item: view(after!), paymentConfirmed }, 200);
     });
 }

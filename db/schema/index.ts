@@ -11,3 +11,4 @@ export * from './procurement';
 export * from './payments';
 export * from './reconciliation';
 export * from './grievances';
+export * from './payment-figures';

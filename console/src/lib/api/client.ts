@@ -47,6 +47,14 @@ import type {
   ProcurementTemplate,
   ProcurementTemplateEdit,
   NewServiceToken,
+  PaymentActionRequest,
+  PaymentActionResult,
+  PaymentFigures,
+  PaymentList,
+  PaymentsQueuePage,
+  PaymentsQueueQuery,
+  PendingPaymentAction,
+  ReleaseSegment,
   NewUser,
   RegisterFormat,
   RegisterImport,
@@ -134,6 +142,9 @@ export function createApi(fetch?: Fetch) {
     }
   };
   const one = (cycleId: string) => ({ param: { cycleId } });
+  /** A JSON call outside the typed client, read like every other. */
+  const plain = <B>(method: string, path: string, json?: unknown) =>
+    send(path, { method, ...(json === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }) }) as unknown as Promise<ClientResponse<B, 200, 'json'>>;
   const byId = (id: string) => ({ param: { id } });
 
   return {
@@ -353,6 +364,35 @@ export function createApi(fetch?: Fetch) {
     /** A payment operator's approval: releases the case's corrective payment, sent once. */
     async approveCorrectivePayment(reference: string, comment?: string) {
       return (await guarded(() => grievances.cases[':reference']['corrective-payment'].approve.$post({ param: { reference }, json: comment ? { comment } : {} }))).correctivePayment;
+    },
+    /** Paid, failed, in flight, execution rate, per region, agency and funding source, as the caller's area sees them. */
+    async paymentFigures(cycleId: string): Promise<PaymentFigures> {
+      return (await guarded(() => cycles[':cycleId'].payments.figures.$get(one(cycleId)))).figures;
+    },
+    async paymentLists(cycleId: string): Promise<PaymentList[]> {
+      return (await guarded(() => cycles[':cycleId']['payment-lists'].$get(one(cycleId)))).lists;
+    },
+    /** Signs the stage the list waits for; 409 with the rule a release control refused on. */
+    async signPaymentList(cycleId: string, listId: string, segment: ReleaseSegment): Promise<PaymentList> {
+      // The three stage routes are declared in a loop, so the typed client does not see their paths.
+      const path = `/api/cycles/${encodeURIComponent(cycleId)}/payment-lists/${encodeURIComponent(listId)}/${segment}`;
+      return (await guarded(() => plain<{ list: PaymentList }>('POST', path))).list;
+    },
+    /** Failed payments, or those still being retried, in the caller's area; one page after the id `after`. */
+    async paymentsQueue(cycleId: string, query: PaymentsQueueQuery): Promise<PaymentsQueuePage> {
+      return guarded(() => cycles[':cycleId'].payments.$get({ ...one(cycleId), query }));
+    },
+    /** Retry, re-route or cancel: applied at once (200), or waiting for a second operator (202). */
+    async requestPaymentAction(cycleId: string, request: PaymentActionRequest): Promise<PaymentActionResult> {
+      return guarded(() => cycles[':cycleId'].payments.actions.$post({ ...one(cycleId), json: request }));
+    },
+    async pendingPaymentActions(cycleId: string): Promise<PendingPaymentAction[]> {
+      return (await guarded(() => cycles[':cycleId'].payments.actions.$get({ ...one(cycleId), query: { status: 'awaiting-approval' } }))).actions;
+    },
+    // The approve and reject routes are declared in a loop, so the typed client does not see their paths.
+    async decidePaymentAction(cycleId: string, actionId: string, decision: 'approve' | 'reject', reason?: string): Promise<PaymentActionResult> {
+      const path = `/api/cycles/${encodeURIComponent(cycleId)}/payments/actions/${encodeURIComponent(actionId)}/${decision}`;
+      return guarded(() => plain<PaymentActionResult>('POST', path, reason ? { reason } : {}));
     },
     /** One household's NINA and phone in full; the API records the reveal in the audit trail. */
     async revealHousehold(rsuId: string): Promise<Household> {

@@ -124,3 +124,19 @@ export type ProcurementTemplate = Answer<Procurement['templates']['$get']>['temp
 export type ProcurementGates = Answer<Procurement['cycles'][':cycleId']['gates']['$get']>;
 export type ProcurementFigures = Answer<Procurement['figures']['$get']>;
 export type ProcurementTemplateEdit = InferRequestType<Procurement['templates'][':key']['$put']>['json'];
+
+type Cycles = Routes['cycles'];
+export type { PaymentCounts, PaymentFigures, PaymentFiguresRow } from '../../../../domain/payment-figures';
+/** A payment list (commune × agency × tranche) with its envelope, signatures and the stage it waits for. */
+export type PaymentList = Answer<Cycles[':cycleId']['payment-lists']['$get']>['lists'][number];
+export type PaymentsQueuePage = Answer<Cycles[':cycleId']['payments']['$get']>;
+/** A failed payment, or one still being retried, as operators see it (phone masked). */
+export type QueuedPayment = PaymentsQueuePage['payments'][number];
+export type PaymentsQueueQuery = InferRequestType<Cycles[':cycleId']['payments']['$get']>['query'];
+export type ReleaseSegment = 'approve' | 'authorize' | 'release-funds';
+
+/** What an operator does to failed payments: some chosen, or all matching a filter; each with a reason. */
+export type { PaymentActionRequest } from '../../../../domain/payment-actions';
+export type PaymentActionResult = Answer<Cycles[':cycleId']['payments']['actions']['$post']>;
+/** An operator's action on payments, and whether the reader may approve it (four eyes). */
+export type PendingPaymentAction = Answer<Cycles[':cycleId']['payments']['actions']['$get']>['actions'][number];

@@ -1,5 +1,6 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
-import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
+import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
+import type { PaymentFigures } from '../../../../domain/payment-figures';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
 const ACK_TIMEOUT_MS = 5_000;
@@ -65,13 +66,16 @@ export function watchCycles(handlers: WatchHandlers): () => void {
 }
 
 /** Rooms of one cycle and the events they carry; the joins differ, the filtering does not. */
-type CycleRoomEvent = 'cycle:changed' | 'lists:changed' | 'workshop:changed' | 'targeting:progress';
+type CycleRoomEvent = 'cycle:changed' | 'lists:changed' | 'workshop:changed' | 'targeting:progress' | 'payments:figures' | 'payments:actions';
 const CYCLE_ROOMS = {
   'cycle:changed': ['cycle:watch', 'cycle:unwatch'],
   // Commune lists travel in the cycle's own room.
   'lists:changed': ['cycle:watch', 'cycle:unwatch'],
   'workshop:changed': ['workshops:watch', 'workshops:unwatch'],
   'targeting:progress': ['targeting:watch', 'targeting:unwatch'],
+  // One room per area: the API sends each its own figures.
+  'payments:figures': ['payments:watch', 'payments:unwatch'],
+  'payments:actions': ['cycle:watch', 'cycle:unwatch'],
 } as const satisfies Record<CycleRoomEvent, readonly [string, string]>;
 
 /** One cycle's events of a kind (its pages); events of other cycles are filtered out. */
@@ -111,6 +115,12 @@ export const watchWorkshops = (cycleId: string, handlers: WatchHandlers<Workshop
 
 /** The eligibility runs of one cycle (its targeting page); leaving the page leaves the room. */
 export const watchTargeting = (cycleId: string, handlers: WatchHandlers<TargetingProgress>) => watchCycleRoom('targeting:progress', cycleId, handlers);
+
+/** A cycle's payment figures, at most twice a second and once a second while a run moves (its payments pages). */
+export const watchPaymentFigures = (cycleId: string, handlers: WatchHandlers<PaymentFigures>) => watchCycleRoom('payments:figures', cycleId, handlers);
+
+/** Operators' actions on a cycle's payments asked, applied, approved or rejected (its failed-payments page). */
+export const watchPaymentActions = (cycleId: string, handlers: WatchHandlers<PaymentActionsChanged>) => watchCycleRoom('payments:actions', cycleId, handlers);
 
 /** Changes of procurement cases (inbox, case page, board); the notice names ids, the API scopes what is refetched. */
 export function watchProcurement(handlers: WatchHandlers<ProcurementChanged>): () => void {
