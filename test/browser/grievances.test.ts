@@ -91,4 +91,33 @@ describe('the grievance console', () => {
       await approvals.context.close();
     }
   });
+
+  test("an escalation alerts the officer's console at once, with a link to the case", { timeout: 60_000 }, async () => {
+    const officer = await createUser(stack.database, ['grievance-officer'], { level: 'region', region: 'KAY' }, 'kadiatou.sidibe');
+    const filed = await hotline.call('POST', '/api/grievances/cases', {
+      category: 'non-payment',
+      complainant: { kind: 'household', rsuId: 'RSU-KAY-BRW-01' },
+      cycleId,
+      description: 'Pas de paiement reçu',
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+    const reference = filed.body.case.reference as string;
+    const { context, page } = await newPage();
+    try {
+      await signInThroughPage(page, officer, '/plaintes');
+      await page.locator(`[data-testid="grievance-row"][data-reference="${reference}"]`).waitFor({ timeout: WAIT_MS });
+      // The notice the case workflow sends when its deadline passes (its timers are tested in grievance-workflow.test.ts).
+      const notice = { reference, region: 'KAY', commune: 'KAY-001', kind: 'escalated', version: 99, alert: { kind: 'escalated', level: 'region' } };
+      await stack.database.sql`select pg_notify('jigi_grievances', ${JSON.stringify(notice)})`;
+      const alert = page.getByTestId('grievance-alert');
+      await alert.waitFor({ timeout: WAIT_MS });
+      expect(await alert.textContent()).toContain(reference);
+      expect(await alert.locator('a').getAttribute('href')).toContain(`/plaintes/${reference}`);
+      await screenshots(page, 'grievances-alert');
+      await alert.getByRole('button').click();
+      await alert.waitFor({ state: 'detached', timeout: WAIT_MS });
+    } finally {
+      await context.close();
+    }
+  });
 });

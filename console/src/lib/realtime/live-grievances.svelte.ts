@@ -6,6 +6,8 @@ import { watchGrievances } from './watch';
 export class LiveGrievances<T> {
   value: T;
   refreshError: unknown = $state.raw(null);
+  /** Escalations and lateness pushed to this console since it opened, newest first. */
+  alerts: GrievanceChanged[] = $state.raw([]);
   readonly refresh: () => Promise<void>;
   readonly #concerns: (change: GrievanceChanged) => boolean;
 
@@ -22,7 +24,17 @@ export class LiveGrievances<T> {
     });
   }
 
+  dismiss(change: GrievanceChanged) {
+    this.alerts = this.alerts.filter((a) => a !== change);
+  }
+
   connect(): () => void {
-    return watchGrievances({ onEvent: (change) => void (this.#concerns(change) && this.refresh()), onJoined: () => void this.refresh() });
+    return watchGrievances({
+      onEvent: (change) => {
+        if (change.alert && !this.alerts.some((a) => a.reference === change.reference && a.version === change.version)) this.alerts = [change, ...this.alerts].slice(0, 5);
+        if (this.#concerns(change)) void this.refresh();
+      },
+      onJoined: () => void this.refresh(),
+    });
   }
 }
