@@ -116,6 +116,13 @@ describe('the grievance console', () => {
       await screenshots(page, 'grievances-alert');
       await alert.getByRole('button').click();
       await alert.waitFor({ state: 'detached', timeout: WAIT_MS });
+      // Figures per cycle: this cycle's two cases, none for a cycle without complaints.
+      await page.getByTestId('filter-cycle').selectOption(cycleId);
+      await page.getByRole('button', { name: 'Filtrer' }).click();
+      await page.waitForURL(/cycle=/, { timeout: WAIT_MS });
+      await expect.poll(() => page.getByTestId('grievance-figures').locator('strong').first().textContent(), { timeout: WAIT_MS }).toBe('2');
+      await page.goto(page.url().replace(cycleId, randomUUID()));
+      await expect.poll(() => page.getByTestId('grievance-figures').locator('strong').first().textContent(), { timeout: WAIT_MS }).toBe('0');
     } finally {
       await context.close();
     }

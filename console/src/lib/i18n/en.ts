@@ -745,7 +745,7 @@ export const en: Messages = {
     approvals: 'Corrective payments to approve',
     loadFailed: 'Could not load grievances:',
     empty: 'No grievance with these filters.',
-    filters: { category: 'Category', status: 'Status', region: 'Region', late: 'Late only', all: 'All', apply: 'Filter' },
+    filters: { cycle: 'Cycle', allCycles: 'All cycles', category: 'Category', status: 'Status', region: 'Region', late: 'Late only', all: 'All', apply: 'Filter' },
     columns: { reference: 'Reference', category: 'Category', complainant: 'Complainant', place: 'Commune', status: 'Status', level: 'Level', deadline: 'Deadline' },
     categories: {
       'non-payment': 'Non-payment',

@@ -763,7 +763,7 @@ export const fr = {
     approvals: 'Paiements correctifs à approuver',
     loadFailed: 'Chargement des plaintes impossible :',
     empty: 'Aucune plainte avec ces filtres.',
-    filters: { category: 'Catégorie', status: 'Statut', region: 'Région', late: 'En retard seulement', all: 'Toutes', apply: 'Filtrer' },
+    filters: { cycle: 'Cycle', allCycles: 'Tous les cycles', category: 'Catégorie', status: 'Statut', region: 'Région', late: 'En retard seulement', all: 'Toutes', apply: 'Filtrer' },
     columns: { reference: 'Référence', category: 'Catégorie', complainant: 'Plaignant', place: 'Commune', status: 'Statut', level: 'Niveau', deadline: 'Délai' },
     categories: {
       'non-payment': 'Non-paiement',

@@ -8,11 +8,13 @@ export const load: PageLoad = async ({ fetch, url }) => {
   const category = GRIEVANCE_CATEGORIES.find((c) => c === q.get('categorie'));
   const status = GRIEVANCE_STATUSES.find((s) => s === q.get('statut'));
   const region = q.get('region')?.trim() || undefined;
-  const filters: GrievanceFilters = { ...(category ? { category } : {}), ...(status ? { status } : {}), ...(region ? { region } : {}), ...(q.get('retard') === '1' ? { late: 'true' as const } : {}) };
+  const cycleId = /^[0-9a-f-]{36}$/i.test(q.get('cycle') ?? '') ? q.get('cycle')! : undefined;
+  const filters: GrievanceFilters = { ...(category ? { category } : {}), ...(status ? { status } : {}), ...(region ? { region } : {}), ...(q.get('retard') === '1' ? { late: 'true' as const } : {}), ...(cycleId ? { cycleId } : {}) };
   try {
     const api = createApi(fetch);
-    const [cases, figures] = await Promise.all([api.listGrievances(filters), api.grievanceFigures()]);
-    return { filters, cases, figures };
+    // Figures per cycle when one is chosen: the cases filed about it.
+    const [cases, figures, cycles] = await Promise.all([api.listGrievances(filters), api.grievanceFigures(cycleId), api.listCycles()]);
+    return { filters, cases, figures, cycles: cycles.map((c) => ({ id: c.id, name: c.name })) };
   } catch (err) {
     failLoad(err, url);
   }
