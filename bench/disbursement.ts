@@ -280,6 +280,10 @@ export async function startWorkerProcess(env: { databaseUrl: string; temporalAdd
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The harness ending without its teardown must not leave a worker polling behind it.
+    const orphanGuard = () => started.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    started.once('exit', () => process.off('exit', orphanGuard));
     let output = '';
     started.stderr!.on('data', (d) => (output = (output + d).slice(-4_000)));
     await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,10 @@ export async function startWorkerProcess(stack: TestStack, env: NodeJS.ProcessEn
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test file that ends without its afterAll (a timeout, a crash) must not leave a worker polling behind it.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   let output = '';
   child.stderr!.on('data', (d) => (output += d));
   await new Promise<void>((resolve, reject) => {
