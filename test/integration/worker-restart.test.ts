@@ -63,6 +63,8 @@ describe('worker restart', () => {
       signInAs(stack.database, base, ['procurement-officer']),
       signInAs(stack.database, base, ['procurement-officer']),
     ]);
+    // The first test's worker is still running: one worker at a time, and none left behind.
+    if (worker) await kill(worker);
     worker = await startWorker(stack);
     const cycle = await coordinator.call('POST', '/api/cycles', demoCycleInput());
     const opened = await awa.call('POST', '/api/procurement/cases', {
