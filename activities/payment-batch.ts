@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import {
   canMovePayment,
-  paymentIdempotencyKey,
+  PAYMENT_KEY_PART_PATTERN,
+  paymentKeyAffixes,
   PAYMENTS_CHANNEL,
   type FailureReason,
   type PaymentStatus,
@@ -62,7 +63,6 @@ interface Outcome {
   error?: string | null;
 }
 
-const ROWS_PER_INSERT = 5_000;
 const HEARTBEAT_EVERY_MS = 1_000;
 /** How long a batch waits for payments the agency accepted to be paid before it hands them back as submitted. */
 const SUBMITTED_WAIT_MS = 30_000;
@@ -170,28 +170,27 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     async buildPaymentList({ listId, batchSize }: BuildPaymentListInput): Promise<BuiltPaymentList> {
       const { list } = await loadList(listId);
       if (list.status === 'declared') {
-        const households = await sql<Array<{ rsuId: string; phone: string | null; amountFcfa: number }>>`
-          select rsu_id as "rsuId", phone, amount_fcfa as "amountFcfa" from beneficiaries
-          where cycle_id = ${list.cycleId} and commune_code = ${list.communeCode}
-          order by rsu_id`;
-        // A household already in another list is skipped by the insert's conflict clause: an anti-join
-        // here went quadratic at scale (the planner's estimate for a payments table just filled is 0 rows).
+        // Every key is written by Postgres from the frozen list, in one statement: a million rows never
+        // travel to the worker and back. The key is the one paymentIdempotencyKey gives (tested).
+        const [odd] = await sql<Array<{ rsuId: string }>>`
+          select rsu_id as "rsuId" from beneficiaries
+          where cycle_id = ${list.cycleId} and commune_code = ${list.communeCode} and rsu_id !~ ${PAYMENT_KEY_PART_PATTERN}
+          limit 1`;
+        if (odd) throw ApplicationFailure.nonRetryable(`household id ${JSON.stringify(odd.rsuId)} cannot be part of an idempotency key`, 'InvalidHouseholdId');
+        const keys = paymentKeyAffixes({ cycleId: list.cycleId, tranche: list.tranche, generation: 0 });
         await sql.begin(async (tx) => {
-          for (let from = 0; from < households.length; from += ROWS_PER_INSERT) {
-            const chunk = households.slice(from, from + ROWS_PER_INSERT);
-            await tx`
-              insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
-              select ${list.cycleId}, u.rsu_id, ${list.tranche}, ${listId}, u.batch_no, ${list.regionCode}, ${list.communeCode}, ${list.agencyId},
-                ${list.fundingSource}::funding_source, u.amount, u.phone, u.key
-              from unnest(
-                ${tx.array(chunk.map((h) => h.rsuId))}::text[],
-                ${tx.array(chunk.map((_, i) => Math.floor((from + i) / batchSize)))}::int[],
-                ${tx.array(chunk.map((h) => h.amountFcfa))}::int[],
-                ${tx.array(chunk.map((h) => h.phone))}::text[],
-                ${tx.array(chunk.map((h) => paymentIdempotencyKey({ cycleId: list.cycleId, rsuId: h.rsuId, tranche: list.tranche, generation: 0 })))}::text[]
-              ) as u(rsu_id, batch_no, amount, phone, key)
-              on conflict (cycle_id, rsu_id, tranche) do nothing`;
-          }
+          // A household already in another list is skipped by the conflict clause, keeping its place in the
+          // numbering (an anti-join here went quadratic at scale: the planner's estimate for a payments table
+          // just filled is 0 rows).
+          const inserted = await tx`
+            insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
+            select b.cycle_id, b.rsu_id, ${list.tranche}, ${listId}, ((row_number() over (order by b.rsu_id)) - 1) / ${batchSize}, ${list.regionCode}, ${list.communeCode},
+              ${list.agencyId}, ${list.fundingSource}::funding_source, b.amount_fcfa, b.phone, ${keys.prefix} || b.rsu_id || ${keys.suffix}
+            from beneficiaries b
+            where b.cycle_id = ${list.cycleId} and b.commune_code = ${list.communeCode}
+            order by b.rsu_id
+            on conflict (cycle_id, rsu_id, tranche) do nothing`;
+          heartbeat({ listId, inserted: inserted.count });
           const [built] = await tx<Array<{ count: number; total: number }>>`
             select count(*)::int as count, coalesce(sum(amount_fcfa), 0)::bigint::float8 as total from payments where list_id = ${listId}`;
           const matches = built!.count === list.declaredCount && built!.total === list.declaredTotalFcfa;
@@ -199,7 +198,12 @@ export function createPaymentActivities({ database, agencies }: { database: Data
             update payment_lists set built_count = ${built!.count}, built_total_fcfa = ${built!.total},
               status = ${matches ? 'built' : 'declared'}::payment_list_status
             where id = ${listId} and status = 'declared'`;
-          await refreshPaymentFigures(tx, listId, Array.from({ length: Math.ceil(households.length / batchSize) }, (_, i) => i));
+          const batches = await tx<Array<{ batchNo: number }>>`select distinct batch_no as "batchNo" from payments where list_id = ${listId}`;
+          await refreshPaymentFigures(
+            tx,
+            listId,
+            batches.map((b) => b.batchNo),
+          );
         });
       }
       const [built] = await sql<Array<{ count: number; total: number; batches: number }>>`

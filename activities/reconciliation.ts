@@ -116,12 +116,17 @@ export function createReconciliationActivities({ database, agencies }: { databas
       const ledger = await sql<LedgerPayment[]>`
         select id::float8 as id, rsu_id as "rsuId", tranche, status, amount_fcfa as "amountFcfa", idempotency_key as "idempotencyKey", agency_reference as "agencyReference"
         from payments where list_id = ${listId} order by id`;
+      // Two agencies reading one statement (one operator holding two lots) import the same transfer
+      // twice: a transfer is its key, its reference and its direction, whoever imported it.
       const entries = await sql<StatementEntry[]>`
-        select l.idempotency_key as "idempotencyKey", l.reference, l.amount_fcfa as "amountFcfa", l.reversal
-        from agency_statement_lines l
-        join payments p on p.cycle_id = l.cycle_id and p.rsu_id = l.rsu_id and p.tranche = l.tranche
-        where p.list_id = ${listId}
-        order by l.id`;
+        select "idempotencyKey", reference, "amountFcfa", reversal from (
+          select distinct on (l.idempotency_key, l.reference, l.reversal)
+            l.id, l.idempotency_key as "idempotencyKey", l.reference, l.amount_fcfa as "amountFcfa", l.reversal
+          from agency_statement_lines l
+          join payments p on p.cycle_id = l.cycle_id and p.rsu_id = l.rsu_id and p.tranche = l.tranche
+          where p.list_id = ${listId}
+          order by l.idempotency_key, l.reference, l.reversal, l.id
+        ) e order by e.id`;
       const result = reconcileList(list.cycleId, ledger.map((p) => ({ ...p, status: p.status as PaymentStatus })), entries);
 
       await sql.begin(async (tx) => {

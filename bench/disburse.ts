@@ -15,11 +15,14 @@ import { startApiServer } from '../api/server';
 import { createDatabase, type Database } from '../db/client';
 import { loadGeography } from '../db/geography';
 import { migrateDatabase } from '../db/migrate';
+import { phaseWorkflowId } from '../domain/ids';
 import { paymentIdempotencyKey } from '../domain/payments';
 import { WORKFLOW_TYPES } from '../domain/temporal-names';
 import { dropDatabase, ensureDatabase } from '../scripts/stack/postgres';
 import { startTemporalDevServer } from '../scripts/stack/temporal-dev-server';
 import { startSimProcess } from '../test/support/provider-sim';
+import type { DisbursementPhaseInput } from '../workflows/disbursement';
+import { disbursementStateQuery, markPhaseDoneSignal, type DisbursementState } from '../workflows/messages';
 import type { PaymentRunInput } from '../workflows/payment-run';
 import {
   AMOUNT_FCFA,
@@ -31,10 +34,10 @@ import {
   reconcileWithStatement,
   releaseLists,
   seedDisbursement,
-  startRuns,
   startWorkerProcess,
   writeWorkflowBundle,
   type DisbursementPlan,
+  type SeededCycle,
 } from './disbursement';
 import { adminUrl, log } from './support';
 
@@ -84,29 +87,56 @@ try {
   stops.unshift(() => worker.stop());
   const plan: DisbursementPlan = { households, perCommune: 10_000, agencies, batchSize, bulkSize: Math.min(batchSize, 1_000), ratePerSecond: 50, simUrl: sim.url, invalidEvery: 0 };
 
-  // 1. The batch design, end to end.
+  // 1. The batch design, end to end, as the product runs it: the disbursement phase workflow declares
+  // and builds the lists, the signers release them through the API (whose release signal wakes the
+  // phase), one payment run per agency sends them, and each run's lists are reconciled at its end.
   log(`seeding a frozen list of ${households.toLocaleString('en')} households…`);
-  const seeded = await seedDisbursement(database, plan);
+  const seeded = await seedDisbursement(database, plan, 'Paiement', { declare: false });
   const follow = await followPayments(database, seeded.cycleId);
+  const phase = client.workflow.getHandle(phaseWorkflowId(seeded.cycleId, 'disbursement'));
   const started = performance.now();
-  log(`building ${seeded.lists.length} payment lists…`);
-  const batches = await buildLists(database, seeded, batchSize);
-  log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s; releasing them through the API…`);
-  await releaseLists(signers, seeded);
-  log(`released at ${((performance.now() - started) / 1000).toFixed(1)} s; sending…`);
+  const at = () => Number(((performance.now() - started) / 1000).toFixed(1));
+  await client.workflow.start(WORKFLOW_TYPES.disbursementPhase, {
+    taskQueue,
+    workflowId: phase.workflowId,
+    args: [{ cycleId: seeded.cycleId, phase: 'disbursement', settings: { paymentBatchSize: batchSize, paymentBatchesInFlight: maxInFlight } } satisfies DisbursementPhaseInput],
+  });
+  log('the phase declares and builds the payment lists…');
+  const prepared = (await until(() => phase.query(disbursementStateQuery), (s) => s.prepared !== null)).prepared!;
+  if (prepared.households !== households || prepared.mismatched > 0) throw new Error(`lists built unlike the frozen list: ${JSON.stringify(prepared)}`);
+  const builtAt = at();
+  const lists = await database.sql<SeededCycle['lists']>`
+    select id as "listId", agency_id as "agencyId", commune_code as "communeCode", built_count as count from payment_lists where cycle_id = ${seeded.cycleId}`;
+  log(`${lists.length} lists built at ${builtAt} s; releasing them through the API…`);
   const stopProgress = progressPrinter('disbursing', households, follow.counts, log, () => `, worker peak ${worker.peakRssMb()} MB`);
-  const runs = await startRuns(client, taskQueue, seeded, batches, maxInFlight);
-  const totals = await Promise.all(runs.map((r) => r.result()));
+  await releaseLists(signers, { cycleId: seeded.cycleId, lists });
+  const releasedAt = at();
+  log(`released at ${releasedAt} s`);
+  const reconciledLists = (s: DisbursementState) => s.runs.reduce((n, r) => n + (r.reconciled?.lists ?? 0), 0);
+  let sentAt: number | null = null;
+  const final = await until(
+    () => phase.query(disbursementStateQuery),
+    (s) => {
+      const { confirmed, failed } = follow.counts();
+      if (sentAt === null && confirmed + failed >= households) sentAt = at();
+      return reconciledLists(s) >= lists.length || s.runs.some((r) => r.status === 'failed');
+    },
+    60 * 60_000,
+  );
+  const seconds = (performance.now() - started) / 1000;
   stopProgress();
   await follow.stop();
-  log(`sent and confirmed at ${((performance.now() - started) / 1000).toFixed(1)} s; reconciling with the agency's statement…`);
-  const reconciliation = await reconcileWithStatement(database, sim.url, seeded.cycleId);
-  const seconds = (performance.now() - started) / 1000;
   const workerPeakRssMb = worker.peakRssMb();
-  log(`reconciled: ${JSON.stringify(reconciliation)}`);
-  const confirmed = totals.reduce((s, t) => s + t.confirmed, 0);
-  if (confirmed !== households || reconciliation.paidOnce !== households || reconciliation.ledgerTotalFcfa !== reconciliation.statementTotalFcfa) {
-    throw new Error(`not every household was paid exactly once: ${JSON.stringify({ confirmed, ...reconciliation })}`);
+  const reconciled = final.runs.reduce(
+    (t, r) => ({ matched: t.matched + (r.reconciled?.matched ?? 0), mismatches: t.mismatches + (r.reconciled?.mismatches ?? 0) }),
+    { matched: 0, mismatches: 0 },
+  );
+  log(`sent by ${sentAt} s, reconciled at ${seconds.toFixed(1)} s: ${JSON.stringify(reconciled)}; checking against the agency's statement…`);
+  await phase.signal(markPhaseDoneSignal, { actor: 'bench', comment: 'banc d’essai terminé' });
+  const reconciliation = await reconcileWithStatement(database, sim.url, seeded.cycleId);
+  log(`checked: ${JSON.stringify(reconciliation)}`);
+  if (reconciled.matched !== households || reconciled.mismatches > 0 || reconciliation.paidOnce !== households || reconciliation.ledgerTotalFcfa !== reconciliation.statementTotalFcfa) {
+    throw new Error(`not every household was paid exactly once: ${JSON.stringify({ ...reconciled, ...reconciliation })}`);
   }
 
   // 2. The baseline: one workflow (and one activity) per payment, on a worker of its own, for at most a time cap.
@@ -137,6 +167,8 @@ try {
       perPaymentWorkflowSeconds: baseline.seconds,
       batchSpeedupOverPerPayment: Number((paymentsPerSecond / Math.max(1, baseline.perSecond)).toFixed(1)),
       workerPeakRssMb,
+      phases: { builtAt, releasedAt, sentAt, reconciledAt: Number(seconds.toFixed(1)) },
+      lists: lists.length,
       batchSize,
       maxInFlight,
       agencies,
@@ -146,6 +178,17 @@ try {
 } finally {
   for (const stop of stops) await stop().catch((err: unknown) => log(`teardown: ${String(err)}`));
   await rm(dir, { recursive: true, force: true });
+}
+
+/** Polls `read` until `done` holds. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10 * 60_000): Promise<T> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (performance.now() > end) throw new Error(`timed out waiting; last: ${JSON.stringify(value).slice(0, 400)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /**

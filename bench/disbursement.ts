@@ -49,8 +49,8 @@ export interface SeededCycle {
 
 const communeCode = (i: number) => `C${String(i).padStart(5, '0')}`;
 
-/** The cycle, its frozen beneficiary list written in one statement, its agencies on the simulator and its declared lists. */
-export async function seedDisbursement(database: Database, plan: DisbursementPlan, label = 'Paiement'): Promise<SeededCycle> {
+/** The cycle, its frozen beneficiary list written in one statement, its agencies on the simulator and (unless told not to) its declared lists. */
+export async function seedDisbursement(database: Database, plan: DisbursementPlan, label = 'Paiement', { declare = true } = {}): Promise<SeededCycle> {
   const { db, sql } = database;
   const cycleId = randomUUID();
   const communes = Math.ceil(plan.households / plan.perCommune);
@@ -91,6 +91,8 @@ export async function seedDisbursement(database: Database, plan: DisbursementPla
       bulkSize: plan.bulkSize,
     })),
   );
+  // Undeclared, the disbursement phase declares the lists itself (prepareDisbursement).
+  if (!declare) return { cycleId, households: plan.households, lists: [] };
   const counts = await sql<Array<{ communeCode: string; n: number }>>`
     select commune_code as "communeCode", count(*)::int as n from beneficiaries where cycle_id = ${cycleId} group by commune_code order by commune_code`;
   const lists: SeededCycle['lists'] = [];
@@ -128,7 +130,7 @@ export async function createSigners(database: Database, apiUrl: string): Promise
 const SEGMENT: Record<ReleaseStage, string> = { approval: 'approve', authorisation: 'authorize', 'finance-release': 'release-funds' };
 
 /** Releases each list through the API's release routes, stage after stage, as many signatures as its band asks. */
-export async function releaseLists(signers: Record<ReleaseStage, ApiSession[]>, seeded: SeededCycle): Promise<void> {
+export async function releaseLists(signers: Record<ReleaseStage, ApiSession[]>, seeded: Pick<SeededCycle, 'cycleId' | 'lists'>): Promise<void> {
   await mapLimit(seeded.lists, 8, async ({ listId }) => {
     const used: Record<ReleaseStage, number> = { approval: 0, authorisation: 0, 'finance-release': 0 };
     let waiting: ReleaseStage | null = RELEASE_STAGES[0];

@@ -85,10 +85,24 @@ export interface PaymentKeyParts {
  * Plain ASCII, at most 80 characters with uuid cycle ids, which agencies' key headers accept.
  */
 export function paymentIdempotencyKey({ cycleId, rsuId, tranche, generation }: PaymentKeyParts): string {
+  if (!KEY_PART.test(rsuId)) throw new RangeError('cycle and household ids must be plain ASCII');
+  const { prefix, suffix } = paymentKeyAffixes({ cycleId, tranche, generation });
+  return `${prefix}${rsuId}${suffix}`;
+}
+
+/** What an id must match to be part of a key (as a Postgres regular expression too). */
+export const PAYMENT_KEY_PART_PATTERN = '^[A-Za-z0-9-]+$';
+const KEY_PART = new RegExp(PAYMENT_KEY_PART_PATTERN);
+
+/**
+ * The key around the household id: `prefix + rsuId + suffix` is paymentIdempotencyKey's answer, so a
+ * list built in SQL writes the same keys without a row leaving the database.
+ */
+export function paymentKeyAffixes({ cycleId, tranche, generation }: Omit<PaymentKeyParts, 'rsuId'>): { prefix: string; suffix: string } {
   if (!Number.isSafeInteger(tranche) || tranche < 1) throw new RangeError(`tranche must be a positive integer: ${tranche}`);
   if (!Number.isSafeInteger(generation) || generation < 0) throw new RangeError(`generation must be a non-negative integer: ${generation}`);
-  if (!/^[A-Za-z0-9-]+$/.test(cycleId) || !/^[A-Za-z0-9-]+$/.test(rsuId)) throw new RangeError('cycle and household ids must be plain ASCII');
-  return `jigi-${cycleId}-${rsuId}-t${tranche}-g${generation}`;
+  if (!KEY_PART.test(cycleId)) throw new RangeError('cycle and household ids must be plain ASCII');
+  return { prefix: `jigi-${cycleId}-`, suffix: `-t${tranche}-g${generation}` };
 }
 
 /** Reads a key back into its parts; undefined for a key Jigi did not make. */

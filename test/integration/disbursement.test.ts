@@ -9,7 +9,7 @@ import { MobileMoneyAgency } from '../../activities/adapters/mobile-money';
 import { auditLog, beneficiaries, cycleFundingSources, cycles, paymentActions, paymentAgencies, paymentLists, payments } from '../../db/schema';
 import type { CycleSettings } from '../../domain/cycle-settings';
 import { phaseWorkflowId } from '../../domain/ids';
-import { parsePaymentIdempotencyKey } from '../../domain/payments';
+import { parsePaymentIdempotencyKey, paymentIdempotencyKey } from '../../domain/payments';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import type { ApiSession } from '../../scripts/api-session';
 import type { DisbursementPhaseInput } from '../../workflows/disbursement';
@@ -146,7 +146,12 @@ describe('the disbursement phase', () => {
       COMMUNES.map((c) => [c, 'disburse-momo-a', 'built', PER_COMMUNE, PER_COMMUNE]),
     );
     // Nothing moves before release.
-    expect((await ledger()).every((p) => p.status === 'pending' && p.attempts === 0)).toBe(true);
+    const rows = await ledger();
+    expect(rows.every((p) => p.status === 'pending' && p.attempts === 0)).toBe(true);
+    // Keys written by Postgres are the ones the domain makes; batches of the setting's size, in household order.
+    for (const p of rows) expect(p.idempotencyKey).toBe(paymentIdempotencyKey({ cycleId, rsuId: p.rsuId, tranche: 1, generation: 0 }));
+    const firstList = rows.filter((p) => p.communeCode === COMMUNES[0]).sort((a, b) => a.rsuId.localeCompare(b.rsuId));
+    expect(firstList.map((p) => p.batchNo)).toEqual(Array.from({ length: PER_COMMUNE }, (_, i) => Math.floor(i / SETTINGS.paymentBatchSize!)));
   });
 
   it('an action before anything failed is refused, and the phase of a cycle not in disbursement has nothing to act on', async () => {

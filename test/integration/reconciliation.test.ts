@@ -175,6 +175,19 @@ describe('reconciliation with the agency statement', () => {
     expect(after.every((i) => i.resolvedAt)).toBe(true);
   });
 
+  it('two agencies reading one statement (one operator, two lots) import each transfer twice: it is still matched once', async () => {
+    const { cycleId, agencyId, listId, batches } = await seedList(4, 'mobile-money');
+    expect(await pay(cycleId, agencyId, [{ listId, batches }])).toMatchObject({ confirmed: 4 });
+    // The same operator's other lot: its own agency row, on the same statement, now holding one of the list's payments.
+    const [row] = await stack.database.db.select().from(paymentAgencies).where(eq(paymentAgencies.id, agencyId));
+    const twin = `${agencyId}-twin`;
+    await stack.database.db.insert(paymentAgencies).values({ ...row!, id: twin, name: `${row!.name} (lot 2)` });
+    await setRow((await paymentOf(listId, 3)).id, `agency_id = '${twin}'`);
+    expect(await activities.reconcilePaymentList({ listId })).toEqual({ matched: 4, mismatches: 0, ledgerTotalFcfa: 4 * 90_000, statementTotalFcfa: 4 * 90_000 });
+    const imported = await stack.database.sql`select count(*)::int as n from agency_statement_lines where cycle_id = ${cycleId}`;
+    expect(imported[0]!.n).toBe(8);
+  });
+
   it('bank: paid by batch and settled later, the camt.053 statement is read and a reversal is found as reversed', async () => {
     await sim.setFaults({ settleDelayMs: 300 });
     const { cycleId, agencyId, listId, batches } = await seedList(30, 'bank', [7]);
