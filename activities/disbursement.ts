@@ -5,7 +5,7 @@ import type { Database } from '../db/client';
 import type { FundingSource } from '../domain/funding';
 import type { LotArea } from '../domain/procurement';
 import { lotsOverlap } from '../domain/procurement';
-import type { BuildPaymentListInput, BuiltPaymentList } from './payment-batch';
+import type { BuildPaymentListsInput, BuiltPaymentList } from './payment-batch';
 import type { ReconcileListInput, ReconcileListResult } from './reconciliation';
 
 export interface PrepareDisbursementInput {
@@ -65,11 +65,11 @@ export interface ReconciledLists {
 
 export function createDisbursementActivities({
   database,
-  buildPaymentList,
+  buildPaymentLists,
   reconcilePaymentList,
 }: {
   database: Database;
-  buildPaymentList: (input: BuildPaymentListInput) => Promise<BuiltPaymentList>;
+  buildPaymentLists: (input: BuildPaymentListsInput) => Promise<Record<string, BuiltPaymentList>>;
   reconcilePaymentList: (input: ReconcileListInput) => Promise<ReconcileListResult>;
 }) {
   const { sql } = database;
@@ -116,15 +116,15 @@ export function createDisbursementActivities({
       }
       const lists = await sql<Array<{ id: string; status: string }>>`
         select id, status from payment_lists where cycle_id = ${cycleId} and tranche = ${tranche} order by commune_code, sequence`;
+      heartbeat({ building: lists.length });
+      const built = await buildPaymentLists({ cycleId, tranche, listIds: lists.map((l) => l.id), batchSize });
       let households = 0;
       let amountFcfa = 0;
       let mismatched = 0;
-      for (const [i, list] of lists.entries()) {
-        heartbeat({ built: i, of: lists.length });
-        const built = await buildPaymentList({ listId: list.id, batchSize });
-        households += built.count;
-        amountFcfa += built.totalFcfa;
-        if (!built.matchesDeclaration) mismatched += 1;
+      for (const list of Object.values(built)) {
+        households += list.count;
+        amountFcfa += list.totalFcfa;
+        if (!list.matchesDeclaration) mismatched += 1;
       }
       return { lists: lists.length, households, amountFcfa, mismatched, communesWithoutAgency: withoutAgency };
     },

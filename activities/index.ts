@@ -35,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActionActivities(deps),
     ...payments,
     ...reconciliation,
-    ...createDisbursementActivities({ database: deps.database, buildPaymentList: payments.buildPaymentList, reconcilePaymentList: reconciliation.reconcilePaymentList }),
+    ...createDisbursementActivities({ database: deps.database, buildPaymentLists: payments.buildPaymentLists, reconcilePaymentList: reconciliation.reconcilePaymentList }),
   };
 }
 

@@ -10,7 +10,7 @@ import {
   type PaymentStatus,
 } from '../domain/payments';
 import type { Database } from '../db/client';
-import { refreshPaymentFigures } from '../db/payment-figures';
+import { refreshListsFigures, refreshPaymentFigures } from '../db/payment-figures';
 import { paymentAgencies, paymentLists, type PaymentAgencyRow } from '../db/schema';
 import type { AgencyRegistry } from './adapters/agency-registry';
 import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-agency';
@@ -18,6 +18,13 @@ import type { AgencyAnswer, AgencyStatus, PaymentAgency } from './ports/payment-
 export interface BuildPaymentListInput {
   listId: string;
   /** Payments per batch: the unit of one batch activity. */
+  batchSize: number;
+}
+
+export interface BuildPaymentListsInput {
+  cycleId: string;
+  tranche: number;
+  listIds: string[];
   batchSize: number;
 }
 
@@ -162,6 +169,65 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       select id, from_status::payment_status, to_status::payment_status, generation, detail from changed where from_status <> to_status`;
   }
 
+  /**
+   * Writes the payments of the lists still declared, inside Postgres in one statement (a million rows
+   * never travel to the worker and back), numbered into batches in household order, with the keys
+   * paymentIdempotencyKey gives; then each list's built count and total against its declaration. In one
+   * transaction: a list is built whole or not at all. Answers every given list, built now or before.
+   */
+  async function buildLists({ cycleId, tranche, listIds, batchSize }: BuildPaymentListsInput): Promise<Map<string, BuiltPaymentList>> {
+    const [odd] = await sql<Array<{ rsuId: string }>>`
+      select b.rsu_id as "rsuId" from beneficiaries b join payment_lists l on l.cycle_id = b.cycle_id and l.commune_code = b.commune_code
+      where l.id = any(${sql.array(listIds)}::uuid[]) and l.status = 'declared' and b.rsu_id !~ ${PAYMENT_KEY_PART_PATTERN}
+      limit 1`;
+    if (odd) throw ApplicationFailure.nonRetryable(`household id ${JSON.stringify(odd.rsuId)} cannot be part of an idempotency key`, 'InvalidHouseholdId');
+    const keys = paymentKeyAffixes({ cycleId, tranche, generation: 0 });
+    // Beats while the statement runs: a million rows take a while, a dead worker is still noticed.
+    const alive = setInterval(() => heartbeat({ building: listIds.length }), HEARTBEAT_EVERY_MS);
+    try {
+      await sql.begin(async (tx) => {
+        const declared = (
+          await tx<Array<{ id: string }>>`
+            select id from payment_lists where id = any(${tx.array(listIds)}::uuid[]) and cycle_id = ${cycleId} and tranche = ${tranche} and status = 'declared'
+            order by id for update`
+        ).map((l) => l.id);
+        if (declared.length === 0) return;
+        // A household already in another list is skipped by the conflict clause, keeping its place in the
+        // numbering (an anti-join here went quadratic at scale: the planner's estimate for a payments table
+        // just filled is 0 rows).
+        await tx`
+          insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
+          select b.cycle_id, b.rsu_id, l.tranche, l.id, ((row_number() over (partition by l.id order by b.rsu_id)) - 1) / ${batchSize},
+            l.region_code, l.commune_code, l.agency_id, l.funding_source, b.amount_fcfa, b.phone, ${keys.prefix} || b.rsu_id || ${keys.suffix}
+          from payment_lists l join beneficiaries b on b.cycle_id = l.cycle_id and b.commune_code = l.commune_code
+          where l.id = any(${tx.array(declared)}::uuid[])
+          order by l.id, b.rsu_id
+          on conflict (cycle_id, rsu_id, tranche) do nothing`;
+        await tx`
+          with built as (
+            select list_id, count(*)::int as n, coalesce(sum(amount_fcfa), 0)::bigint as total from payments
+            where list_id = any(${tx.array(declared)}::uuid[]) group by list_id
+          )
+          update payment_lists l set built_count = coalesce(b.n, 0), built_total_fcfa = coalesce(b.total, 0),
+            status = (case when coalesce(b.n, 0) = l.declared_count and coalesce(b.total, 0) = l.declared_total_fcfa then 'built' else 'declared' end)::payment_list_status
+          from unnest(${tx.array(declared)}::uuid[]) as x(id) left join built b on b.list_id = x.id
+          where l.id = x.id`;
+        await refreshListsFigures(tx, declared);
+      });
+    } finally {
+      clearInterval(alive);
+    }
+    const rows = await sql<Array<{ id: string; declaredCount: number; declaredTotal: number; count: number; total: number; batches: number }>>`
+      select l.id, l.declared_count as "declaredCount", l.declared_total_fcfa::float8 as "declaredTotal",
+        count(p.id)::int as count, coalesce(sum(p.amount_fcfa), 0)::bigint::float8 as total, coalesce(max(p.batch_no) + 1, 0)::int as batches
+      from payment_lists l left join payments p on p.list_id = l.id
+      where l.id = any(${sql.array(listIds)}::uuid[]) group by l.id`;
+    if (rows.length !== listIds.length) throw ApplicationFailure.nonRetryable(`No payment list among ${listIds.filter((id) => !rows.some((r) => r.id === id)).join(', ')}`, 'NotFound');
+    return new Map(
+      rows.map((r) => [r.id, { count: r.count, totalFcfa: r.total, batches: r.batches, matchesDeclaration: r.count === r.declaredCount && r.total === r.declaredTotal }]),
+    );
+  }
+
   return {
     /**
      * Builds a declared list's payments from the frozen beneficiary list, idempotency keys included,
@@ -169,52 +235,13 @@ export function createPaymentActivities({ database, agencies }: { database: Data
      */
     async buildPaymentList({ listId, batchSize }: BuildPaymentListInput): Promise<BuiltPaymentList> {
       const { list } = await loadList(listId);
-      if (list.status === 'declared') {
-        // Every key is written by Postgres from the frozen list, in one statement: a million rows never
-        // travel to the worker and back. The key is the one paymentIdempotencyKey gives (tested).
-        const [odd] = await sql<Array<{ rsuId: string }>>`
-          select rsu_id as "rsuId" from beneficiaries
-          where cycle_id = ${list.cycleId} and commune_code = ${list.communeCode} and rsu_id !~ ${PAYMENT_KEY_PART_PATTERN}
-          limit 1`;
-        if (odd) throw ApplicationFailure.nonRetryable(`household id ${JSON.stringify(odd.rsuId)} cannot be part of an idempotency key`, 'InvalidHouseholdId');
-        const keys = paymentKeyAffixes({ cycleId: list.cycleId, tranche: list.tranche, generation: 0 });
-        await sql.begin(async (tx) => {
-          // A household already in another list is skipped by the conflict clause, keeping its place in the
-          // numbering (an anti-join here went quadratic at scale: the planner's estimate for a payments table
-          // just filled is 0 rows).
-          const inserted = await tx`
-            insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
-            select b.cycle_id, b.rsu_id, ${list.tranche}, ${listId}, ((row_number() over (order by b.rsu_id)) - 1) / ${batchSize}, ${list.regionCode}, ${list.communeCode},
-              ${list.agencyId}, ${list.fundingSource}::funding_source, b.amount_fcfa, b.phone, ${keys.prefix} || b.rsu_id || ${keys.suffix}
-            from beneficiaries b
-            where b.cycle_id = ${list.cycleId} and b.commune_code = ${list.communeCode}
-            order by b.rsu_id
-            on conflict (cycle_id, rsu_id, tranche) do nothing`;
-          heartbeat({ listId, inserted: inserted.count });
-          const [built] = await tx<Array<{ count: number; total: number }>>`
-            select count(*)::int as count, coalesce(sum(amount_fcfa), 0)::bigint::float8 as total from payments where list_id = ${listId}`;
-          const matches = built!.count === list.declaredCount && built!.total === list.declaredTotalFcfa;
-          await tx`
-            update payment_lists set built_count = ${built!.count}, built_total_fcfa = ${built!.total},
-              status = ${matches ? 'built' : 'declared'}::payment_list_status
-            where id = ${listId} and status = 'declared'`;
-          const batches = await tx<Array<{ batchNo: number }>>`select distinct batch_no as "batchNo" from payments where list_id = ${listId}`;
-          await refreshPaymentFigures(
-            tx,
-            listId,
-            batches.map((b) => b.batchNo),
-          );
-        });
-      }
-      const [built] = await sql<Array<{ count: number; total: number; batches: number }>>`
-        select count(*)::int as count, coalesce(sum(amount_fcfa), 0)::bigint::float8 as total, coalesce(max(batch_no) + 1, 0)::int as batches
-        from payments where list_id = ${listId}`;
-      return {
-        count: built!.count,
-        totalFcfa: built!.total,
-        batches: built!.batches,
-        matchesDeclaration: built!.count === list.declaredCount && built!.total === list.declaredTotalFcfa,
-      };
+      const built = await buildLists({ cycleId: list.cycleId, tranche: list.tranche, listIds: [listId], batchSize });
+      return built.get(listId)!;
+    },
+
+    /** Every given list of one cycle's tranche built at once, as buildPaymentList builds one. */
+    async buildPaymentLists(input: BuildPaymentListsInput): Promise<Record<string, BuiltPaymentList>> {
+      return Object.fromEntries(await buildLists(input));
     },
 
     /**

@@ -47,7 +47,7 @@ const { values } = parseArgs({
     'per-payment': { type: 'string', default: '10000' },
     'per-payment-max-seconds': { type: 'string', default: '120' },
     'batch-size': { type: 'string', default: '1000' },
-    'in-flight': { type: 'string', default: '6' },
+    'in-flight': { type: 'string', default: '12' },
     agencies: { type: 'string', default: '2' },
   },
 });
@@ -63,15 +63,17 @@ const name = `jigi_bench_${randomUUID().slice(0, 8)}`;
 const stops: Array<() => Promise<unknown>> = [];
 try {
   log('starting Postgres database, Temporal dev server, agency simulator…');
-  const [url, temporal, sim] = await Promise.all([
+  // One simulated operator per agency: each its own process, ledger and statement.
+  const [url, temporal, ...sims] = await Promise.all([
     ensureDatabase(adminUrl, name).then(async (u) => {
       await migrateDatabase(u);
       return u;
     }),
     startTemporalDevServer({ uiPort: false, log }),
-    startSimProcess({ ledgerFile: join(dir, 'agency.jsonl') }),
+    ...Array.from({ length: agencies }, (_, i) => startSimProcess({ ledgerFile: join(dir, `agency-${i + 1}.jsonl`) })),
   ]);
-  stops.push(() => dropDatabase(adminUrl, name), temporal.stop, sim.stop);
+  stops.push(() => dropDatabase(adminUrl, name), temporal.stop, ...sims.map((sim) => sim.stop));
+  const simUrls = sims.map((sim) => sim.url);
   const database = createDatabase(url, { max: 6 });
   stops.unshift(() => database.close());
   await loadGeography(database);
@@ -85,7 +87,7 @@ try {
   const workflowBundle = await writeWorkflowBundle(dir);
   const worker = await startWorkerProcess({ databaseUrl: url, temporalAddress: temporal.address, taskQueue, credential: 'jigi-bench', workflowBundle });
   stops.unshift(() => worker.stop());
-  const plan: DisbursementPlan = { households, perCommune: 10_000, agencies, batchSize, bulkSize: Math.min(batchSize, 1_000), ratePerSecond: 50, simUrl: sim.url, invalidEvery: 0 };
+  const plan: DisbursementPlan = { households, perCommune: 10_000, agencies, batchSize, bulkSize: Math.min(batchSize, 1_000), ratePerSecond: 50, simUrl: simUrls, invalidEvery: 0 };
 
   // 1. The batch design, end to end, as the product runs it: the disbursement phase workflow declares
   // and builds the lists, the signers release them through the API (whose release signal wakes the
@@ -133,7 +135,7 @@ try {
   );
   log(`sent by ${sentAt} s, reconciled at ${seconds.toFixed(1)} s: ${JSON.stringify(reconciled)}; checking against the agency's statement…`);
   await phase.signal(markPhaseDoneSignal, { actor: 'bench', comment: 'banc d’essai terminé' });
-  const reconciliation = await reconcileWithStatement(database, sim.url, seeded.cycleId);
+  const reconciliation = await reconcileWithStatement(database, simUrls, seeded.cycleId);
   log(`checked: ${JSON.stringify(reconciliation)}`);
   if (reconciled.matched !== households || reconciled.mismatches > 0 || reconciliation.paidOnce !== households || reconciliation.ledgerTotalFcfa !== reconciliation.statementTotalFcfa) {
     throw new Error(`not every household was paid exactly once: ${JSON.stringify({ ...reconciled, ...reconciliation })}`);

@@ -36,7 +36,8 @@ export interface DisbursementPlan {
   /** Transfers per bulk request; null sends one request per payment. */
   bulkSize: number | null;
   ratePerSecond: number;
-  simUrl: string;
+  /** The simulated agency; with several, agency i is served by simUrl[i mod n] (distinct operators, distinct statements). */
+  simUrl: string | string[];
   /** Every n-th household's wallet number ends in 99 (the simulator's invalid accounts when told so); 0 for none. */
   invalidEvery: number;
 }
@@ -84,7 +85,7 @@ export async function seedDisbursement(database: Database, plan: DisbursementPla
       id,
       name: `Mobile money simulé ${i + 1}`,
       kind: 'mobile-money' as const,
-      baseUrl: plan.simUrl,
+      baseUrl: [plan.simUrl].flat()[i % [plan.simUrl].flat().length]!,
       credentialRef: AGENCY_CREDENTIAL_ENV,
       lots: communeList.filter((_, c) => c % plan.agencies === i),
       ratePerSecond: plan.ratePerSecond,
@@ -129,19 +130,32 @@ export async function createSigners(database: Database, apiUrl: string): Promise
 
 const SEGMENT: Record<ReleaseStage, string> = { approval: 'approve', authorisation: 'authorize', 'finance-release': 'release-funds' };
 
-/** Releases each list through the API's release routes, stage after stage, as many signatures as its band asks. */
+/**
+ * Releases the lists through the API's release routes, stage after stage, as many signatures as each
+ * list's band asks: each signer signs every list waiting for them in one request (up to a thousand).
+ */
 export async function releaseLists(signers: Record<ReleaseStage, ApiSession[]>, seeded: Pick<SeededCycle, 'cycleId' | 'lists'>): Promise<void> {
-  await mapLimit(seeded.lists, 8, async ({ listId }) => {
-    const used: Record<ReleaseStage, number> = { approval: 0, authorisation: 0, 'finance-release': 0 };
-    let waiting: ReleaseStage | null = RELEASE_STAGES[0];
-    while (waiting) {
-      const signer: ApiSession | undefined = signers[waiting][used[waiting]++];
-      if (!signer) throw new Error(`no signer left for ${waiting} of list ${listId}`);
-      const answer: { status: number; body: unknown } = await signer.call('POST', `/api/cycles/${seeded.cycleId}/payment-lists/${listId}/${SEGMENT[waiting]}`);
-      if (answer.status !== 200) throw new Error(`release of ${listId} refused at ${waiting}: ${answer.status} ${JSON.stringify(answer.body)}`);
-      waiting = (answer.body as { list: { waitingFor: ReleaseStage | null } }).list.waitingFor;
+  type Waiting = { listId: string; stage: ReleaseStage; signed: number };
+  let waiting: Waiting[] = seeded.lists.map((l) => ({ listId: l.listId, stage: RELEASE_STAGES[0], signed: 0 }));
+  while (waiting.length > 0) {
+    const groups = new Map<string, Waiting[]>();
+    for (const w of waiting) groups.set(`${w.stage}#${w.signed}`, [...(groups.get(`${w.stage}#${w.signed}`) ?? []), w]);
+    const next: Waiting[] = [];
+    for (const group of groups.values()) {
+      const { stage, signed } = group[0]!;
+      const signer = signers[stage][signed];
+      if (!signer) throw new Error(`no signer left for ${stage} of ${group.length} list(s)`);
+      for (let i = 0; i < group.length; i += 1_000) {
+        const chunk = group.slice(i, i + 1_000);
+        const answer: { status: number; body: unknown } = await signer.call('POST', `/api/cycles/${seeded.cycleId}/payment-lists/${SEGMENT[stage]}`, { listIds: chunk.map((w) => w.listId) });
+        if (answer.status !== 200) throw new Error(`release refused at ${stage}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        for (const list of (answer.body as { lists: Array<{ id: string; waitingFor: ReleaseStage | null }> }).lists) {
+          if (list.waitingFor) next.push({ listId: list.id, stage: list.waitingFor, signed: list.waitingFor === stage ? signed + 1 : 0 });
+        }
+      }
     }
-  });
+    waiting = next;
+  }
 }
 
 /** One paymentRunWorkflow per agency over its released lists. */
@@ -214,7 +228,7 @@ export interface Reconciliation {
  * ledger says confirmed with the same key and amount; failed with a reason when the ledger says so
  * and the statement holds nothing for it; lost otherwise.
  */
-export async function reconcileWithStatement(database: Database, simUrl: string, cycleId: string): Promise<Reconciliation> {
+export async function reconcileWithStatement(database: Database, simUrl: string | string[], cycleId: string): Promise<Reconciliation> {
   // The ledger is read while the statement is: on a busy machine the two reads take about as long.
   const ledger = database.sql<Array<{ rsuId: string; status: string | null; reason: string | null; key: string | null; amount: number | null }>>`
     select b.rsu_id as "rsuId", p.status, p.failure_reason as reason, p.idempotency_key as key, p.amount_fcfa as amount
@@ -223,7 +237,10 @@ export async function reconcileWithStatement(database: Database, simUrl: string,
   ledger.catch(() => {}); // awaited below; a failed statement read must not leave it unhandled
   const paid = new Map<string, { times: number; key: string; amount: number }>();
   let statementTotalFcfa = 0;
-  for await (const line of new MobileMoneyAgency({ baseUrl: simUrl, credential: 'auditor', ratePerSecond: 1_000 }).statement()) {
+  const statements = [simUrl].flat().map((baseUrl) => new MobileMoneyAgency({ baseUrl, credential: 'auditor', ratePerSecond: 1_000 }).statement());
+  for await (const line of (async function* () {
+    for (const statement of statements) yield* statement;
+  })()) {
     const parts = parsePaymentIdempotencyKey(line.idempotencyKey);
     if (parts?.cycleId !== cycleId) continue;
     statementTotalFcfa += line.amountFcfa;

@@ -28,6 +28,18 @@ export async function refreshPaymentFigures(sql: Sql | TransactionSql, listId: s
   else await work(sql as TransactionSql);
 }
 
+/** Every batch of some lists recomputed in one pass, inside the caller's transaction (a tranche's lists just built). */
+export async function refreshListsFigures(tx: TransactionSql, listIds: readonly string[]): Promise<void> {
+  if (listIds.length === 0) return;
+  for (const listId of [...listIds].sort()) await tx`select pg_advisory_xact_lock(hashtextextended(${`payment-figures:${listId}`}, 0))`;
+  await tx`delete from payment_figures where list_id = any(${tx.array([...listIds])}::uuid[])`;
+  await tx`
+    insert into payment_figures (list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, payments, amount_fcfa)
+    select list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, count(*)::int, sum(amount_fcfa)
+    from payments where list_id = any(${tx.array([...listIds])}::uuid[])
+    group by list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id`;
+}
+
 /** Every batch of a list, those with counters and those with payments: after payments moved between lists. */
 export async function refreshListFigures(sql: Sql, listId: string): Promise<void> {
   const batches = await sql<Array<{ batchNo: number }>>`

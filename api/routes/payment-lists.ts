@@ -3,6 +3,7 @@
 // domain/payment-release.ts, checked in one transaction holding the list's row lock; the last
 // signature reserves the list's total on its funding source's budget line in that same transaction.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
@@ -83,6 +84,22 @@ const signRoute = (r: (typeof STAGE_ROUTES)[number]) =>
     responses: { 200: json(z.object({ list: PaymentListSchema }), 'The list after this signature'), 404: errors[404], 409: errors[409] },
   });
 
+/** A signer signs many lists at once (a tranche's hundreds of communes), each checked as if signed alone. */
+const MAX_LISTS_PER_SIGNATURE = 1_000;
+const signManyRoute = (r: (typeof STAGE_ROUTES)[number]) =>
+  guardedRoute(r.action, {
+    method: 'post',
+    path: `/{cycleId}/payment-lists/${r.segment}`,
+    summary: `${r.summary}, for several lists at once: every list signed, or none (the first refusal names its list)`,
+    request: { params: CycleParam, ...body(z.object({ listIds: z.array(z.string().uuid()).min(1).max(MAX_LISTS_PER_SIGNATURE) }).strict()) },
+    responses: {
+      200: json(z.object({ lists: z.array(PaymentListSchema) }), 'The lists after this signature, in the order asked'),
+      400: json(ErrorSchema, 'No list, too many, or one twice'),
+      404: errors[404],
+      409: errors[409],
+    },
+  });
+
 const followUpRoute = guardedRoute('payments.act', {
   method: 'post',
   path: '/{cycleId}/payment-lists/{listId}/follow-up',
@@ -161,63 +178,88 @@ export function paymentListRoutes({ database, temporal }: { database: Database; 
     return c.json({ lists: await describe(mine, cycle.settings.releaseSignatureBands) }, 200);
   });
 
-  for (const stageRoute of STAGE_ROUTES) {
-    app = app.openapi(signRoute(stageRoute), async (c) => {
-      const { cycleId, listId } = c.req.valid('param');
-      const cycle = await requireCycle(cycleId);
-      const closed = whyCycleIsClosed(cycle.status);
-      if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule, listId });
-      const bands = cycle.settings.releaseSignatureBands;
-      const principal = principalIn(c);
-      const by = actorContext(c, principal);
-      const { stage, action } = stageRoute;
-      await db.transaction(async (tx) => {
-        // The list's row lock orders concurrent signatures; the budget line's orders reservations.
-        const [list] = isUuid(listId) ? await tx.select().from(paymentLists).where(and(eq(paymentLists.id, listId), eq(paymentLists.cycleId, cycleId))).for('update') : [];
-        if (!list || !authorize(principal, 'payments.read', communeArea(list)).allowed) throw new ApiError(404, 'not_found', `No payment list "${listId}" in this cycle and your area.`);
-        const refusal = authorize(principal, action, communeArea(list));
-        if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
-        // No money moves where no payment agency is under contract: the lot's procurement case must be mobilised.
-        const cases = await tx
-          .select({ caseId: procurementCases.id, kind: procurementCases.kind, status: procurementCases.status, lot: procurementCases.lot, currentStep: procurementCases.currentStep })
-          .from(procurementCases)
-          .where(eq(procurementCases.cycleId, cycleId));
-        if (!disbursementOpenIn(disbursementGates(cases), { region: list.regionCode, commune: list.communeCode })) {
-          const message = `No payment agency is mobilised for commune ${list.communeCode}: its lot's procurement case must reach "agency mobilised" first.`;
-          throw new ApiError(409, 'rule_violated', message, { rule: 'lot-not-mobilised', listId });
-        }
-        const signatures = await tx.select().from(paymentListSignatures).where(eq(paymentListSignatures.listId, list.id));
-        const why = whyCannotSign({ status: list.status, envelope: list, signatures, stage, signer: principal.id, bands });
-        if (why) throw new ApiError(409, 'rule_violated', why.message, { rule: why.rule, listId });
-        const signature = { listId: list.id, stage, signedBy: principal.id, signedByName: principal.username };
-        await tx.insert(paymentListSignatures).values(signature);
-        let reservedFcfa: number | null = null;
-        if (completesRelease(list.declaredTotalFcfa, signatures, signature, bands)) {
-          const [line] = await tx
-            .select({ amountFcfa: cycleFundingSources.amountFcfa })
-            .from(cycleFundingSources)
-            .where(and(eq(cycleFundingSources.cycleId, cycleId), eq(cycleFundingSources.source, list.fundingSource)))
-            .for('update');
-          const [sum] = await tx
-            .select({ reserved: sql<number>`coalesce(sum(${budgetReservations.amountFcfa}), 0)::bigint`.mapWith(Number) })
-            .from(budgetReservations)
-            .where(and(eq(budgetReservations.cycleId, cycleId), eq(budgetReservations.fundingSource, list.fundingSource)));
-          const overrun = whyBudgetOverrun(line ? { fundingSource: list.fundingSource, amountFcfa: line.amountFcfa, reservedFcfa: sum?.reserved ?? 0 } : null, list.declaredTotalFcfa);
-          if (overrun) throw new ApiError(409, 'rule_violated', overrun.message, { rule: overrun.rule, listId });
-          reservedFcfa = list.declaredTotalFcfa;
-          await tx.insert(budgetReservations).values({ listId: list.id, cycleId, fundingSource: list.fundingSource, amountFcfa: reservedFcfa });
-          await tx.update(paymentLists).set({ status: 'released', releasedAt: new Date() }).where(eq(paymentLists.id, list.id));
-        }
-        await tx.insert(auditLog).values(
-          auditRow(by, { action: `payments.list.${stageRoute.segment}`, targetType: 'payment-list', targetId: list.id, before: { status: list.status }, after: { stage, reservedFcfa, released: reservedFcfa !== null } }),
-        );
-      });
-      const [after] = await db.select().from(paymentLists).where(eq(paymentLists.id, listId));
-      if (after?.status === 'released') await announceRelease(cycleId);
-      const [list] = await describe(after ? [after] : [], bands);
-      if (!list) throw new ApiError(404, 'not_found', `No payment list "${listId}".`);
-      return c.json({ list }, 200);
+  type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+  interface Signing {
+    cycleId: string;
+    principal: ReturnType<typeof principalIn>;
+    by: ReturnType<typeof actorContext>;
+    bands: ReturnType<typeof cycleSettings>['releaseSignatureBands'];
+    stageRoute: (typeof STAGE_ROUTES)[number];
+  }
+
+  /** One signature on one list, every release control checked, inside the caller's transaction. */
+  async function signList(tx: Tx, { cycleId, principal, by, bands, stageRoute }: Signing, listId: string, cases: Parameters<typeof disbursementGates>[0]) {
+    const { stage, action } = stageRoute;
+    // The list's row lock orders concurrent signatures; the budget line's orders reservations.
+    const [list] = isUuid(listId) ? await tx.select().from(paymentLists).where(and(eq(paymentLists.id, listId), eq(paymentLists.cycleId, cycleId))).for('update') : [];
+    if (!list || !authorize(principal, 'payments.read', communeArea(list)).allowed) throw new ApiError(404, 'not_found', `No payment list "${listId}" in this cycle and your area.`);
+    const refusal = authorize(principal, action, communeArea(list));
+    if (!refusal.allowed) throw new ApiError(refusal.status, refusal.code, refusal.message);
+    // No money moves where no payment agency is under contract: the lot's procurement case must be mobilised.
+    if (!disbursementOpenIn(disbursementGates(cases), { region: list.regionCode, commune: list.communeCode })) {
+      const message = `No payment agency is mobilised for commune ${list.communeCode}: its lot's procurement case must reach "agency mobilised" first.`;
+      throw new ApiError(409, 'rule_violated', message, { rule: 'lot-not-mobilised', listId });
+    }
+    const signatures = await tx.select().from(paymentListSignatures).where(eq(paymentListSignatures.listId, list.id));
+    const why = whyCannotSign({ status: list.status, envelope: list, signatures, stage, signer: principal.id, bands });
+    if (why) throw new ApiError(409, 'rule_violated', why.message, { rule: why.rule, listId });
+    const signature = { listId: list.id, stage, signedBy: principal.id, signedByName: principal.username };
+    await tx.insert(paymentListSignatures).values(signature);
+    let reservedFcfa: number | null = null;
+    if (completesRelease(list.declaredTotalFcfa, signatures, signature, bands)) {
+      const [line] = await tx
+        .select({ amountFcfa: cycleFundingSources.amountFcfa })
+        .from(cycleFundingSources)
+        .where(and(eq(cycleFundingSources.cycleId, cycleId), eq(cycleFundingSources.source, list.fundingSource)))
+        .for('update');
+      const [sum] = await tx
+        .select({ reserved: sql<number>`coalesce(sum(${budgetReservations.amountFcfa}), 0)::bigint`.mapWith(Number) })
+        .from(budgetReservations)
+        .where(and(eq(budgetReservations.cycleId, cycleId), eq(budgetReservations.fundingSource, list.fundingSource)));
+      const overrun = whyBudgetOverrun(line ? { fundingSource: list.fundingSource, amountFcfa: line.amountFcfa, reservedFcfa: sum?.reserved ?? 0 } : null, list.declaredTotalFcfa);
+      if (overrun) throw new ApiError(409, 'rule_violated', overrun.message, { rule: overrun.rule, listId });
+      reservedFcfa = list.declaredTotalFcfa;
+      await tx.insert(budgetReservations).values({ listId: list.id, cycleId, fundingSource: list.fundingSource, amountFcfa: reservedFcfa });
+      await tx.update(paymentLists).set({ status: 'released', releasedAt: new Date() }).where(eq(paymentLists.id, list.id));
+    }
+    await tx.insert(auditLog).values(
+      auditRow(by, { action: `payments.list.${stageRoute.segment}`, targetType: 'payment-list', targetId: list.id, before: { status: list.status }, after: { stage, reservedFcfa, released: reservedFcfa !== null } }),
+    );
+  }
+
+  /** Signs the lists in one transaction, in id order (no deadlock between two signers): all signed, or none. */
+  async function sign(c: Context<{ Variables: AuthVariables }>, cycleId: string, listIds: readonly string[], stageRoute: Signing['stageRoute']) {
+    const cycle = await requireCycle(cycleId);
+    const closed = whyCycleIsClosed(cycle.status);
+    if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule });
+    const principal = principalIn(c);
+    const signing: Signing = { cycleId, principal, by: actorContext(c, principal), bands: cycle.settings.releaseSignatureBands, stageRoute };
+    await db.transaction(async (tx) => {
+      const cases = await tx
+        .select({ caseId: procurementCases.id, kind: procurementCases.kind, status: procurementCases.status, lot: procurementCases.lot, currentStep: procurementCases.currentStep })
+        .from(procurementCases)
+        .where(eq(procurementCases.cycleId, cycleId));
+      for (const listId of [...listIds].sort()) await signList(tx, signing, listId, cases);
     });
+    const after = await db.select().from(paymentLists).where(and(eq(paymentLists.cycleId, cycleId), inArray(paymentLists.id, [...listIds].filter(isUuid))));
+    if (after.some((l) => l.status === 'released')) await announceRelease(cycleId);
+    const described = await describe(after, signing.bands);
+    return listIds.map((id) => described.find((l) => l.id === id)!);
+  }
+
+  for (const stageRoute of STAGE_ROUTES) {
+    app = app
+      .openapi(signRoute(stageRoute), async (c) => {
+        const { cycleId, listId } = c.req.valid('param');
+        const [list] = await sign(c, cycleId, [listId], stageRoute);
+        return c.json({ list: list! }, 200);
+      })
+      .openapi(signManyRoute(stageRoute), async (c) => {
+        const { cycleId } = c.req.valid('param');
+        const { listIds } = c.req.valid('json');
+        if (new Set(listIds).size !== listIds.length) throw new ApiError(400, 'validation_failed', 'A list appears twice in listIds.');
+        return c.json({ lists: await sign(c, cycleId, listIds, stageRoute) }, 200);
+      });
   }
 
   return app.openapi(followUpRoute, async (c) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { auditLog, beneficiaries, budgetReservations, cycleFundingSources, cycles, paymentAgencies, paymentListSignatures, paymentLists } from '../../db/schema';
@@ -168,6 +168,40 @@ describe('releasing a payment list', () => {
     // The refused finance signature was not kept.
     const signed = await stack.database.db.select().from(paymentListSignatures).where(eq(paymentListSignatures.listId, second));
     expect(signed.map((s) => s.stage).sort()).toEqual(['approval', 'authorisation']);
+  });
+
+  it('a signer signs many lists in one request: each checked as if alone, all signed or none', async () => {
+    // The line holds two lists of three.
+    const { cycleId, listIds } = await seedCycle(
+      ['10401', '10402', '10403'].map((commune) => ({ commune, declaredCount: PER_COMMUNE })),
+      2 * LIST_TOTAL,
+    );
+    const signMany = (who: ApiSession, segment: 'approve' | 'authorize' | 'release-funds', ids: string[]) => who.call('POST', `/api/cycles/${cycleId}/payment-lists/${segment}`, { listIds: ids });
+    const approved = await signMany(operator, 'approve', listIds);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.lists.map((l: { id: string; waitingFor: string }) => [l.id, l.waitingFor])).toEqual(listIds.map((id) => [id, 'authorisation']));
+    expect((await signMany(coordinator, 'authorize', listIds)).status).toBe(200);
+
+    // Bad requests change nothing.
+    expect((await signMany(coordinator2, 'release-funds', [listIds[0]!, listIds[0]!])).status).toBe(400);
+    expect((await signMany(coordinator2, 'release-funds', [])).status).toBe(400);
+    expect((await signMany(operator2, 'release-funds', listIds)).status).toBe(403);
+    // The third release would overrun the line: refused with its list named, and none of the three released.
+    const overrun = await signMany(coordinator2, 'release-funds', listIds);
+    expect(overrun.status).toBe(409);
+    expect(overrun.body.error.details).toMatchObject({ rule: 'budget-overrun', listId: [...listIds].sort()[2] });
+    expect(await reservations(cycleId)).toEqual([]);
+    expect(await stack.database.db.select().from(paymentListSignatures).where(and(inArray(paymentListSignatures.listId, listIds), eq(paymentListSignatures.stage, 'finance-release')))).toEqual([]);
+
+    const two = [...listIds].sort().slice(0, 2);
+    const released = await signMany(coordinator2, 'release-funds', two);
+    expect(released.status).toBe(200);
+    expect(released.body.lists.map((l: { status: string; reservedFcfa: number }) => [l.status, l.reservedFcfa])).toEqual([
+      ['released', LIST_TOTAL],
+      ['released', LIST_TOTAL],
+    ]);
+    const audit = await stack.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'payments.list.release-funds'), inArray(auditLog.targetId, listIds)));
+    expect(audit.map((a) => a.targetId).sort()).toEqual(two);
   });
 
   it('two finance releases at once on a line that holds one: exactly one list is reserved', async () => {
