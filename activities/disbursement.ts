@@ -129,18 +129,23 @@ export function createDisbursementActivities({
       return { lists: lists.length, households, amountFcfa, mismatched, communesWithoutAgency: withoutAgency };
     },
 
-    /** At the end of a run, each of its lists reconciled with the agency's statement, one after another. */
+    /** At the end of a run, its lists reconciled with the agency's statement, two at a time. */
     async reconcilePaymentLists({ listIds }: { listIds: string[] }): Promise<ReconciledLists> {
       const total: ReconciledLists = { lists: 0, matched: 0, mismatches: 0, ledgerTotalFcfa: 0, statementTotalFcfa: 0 };
-      for (const listId of listIds) {
-        heartbeat({ reconciled: total.lists, of: listIds.length });
-        const r = await reconcilePaymentList({ listId });
-        total.lists += 1;
-        total.matched += r.matched;
-        total.mismatches += r.mismatches;
-        total.ledgerTotalFcfa += r.ledgerTotalFcfa;
-        total.statementTotalFcfa += r.statementTotalFcfa;
-      }
+      let next = 0;
+      const lane = async () => {
+        while (next < listIds.length) {
+          const listId = listIds[next++]!;
+          const r = await reconcilePaymentList({ listId });
+          total.lists += 1;
+          total.matched += r.matched;
+          total.mismatches += r.mismatches;
+          total.ledgerTotalFcfa += r.ledgerTotalFcfa;
+          total.statementTotalFcfa += r.statementTotalFcfa;
+          heartbeat({ reconciled: total.lists, of: listIds.length });
+        }
+      };
+      await Promise.all([lane(), lane()]);
       return total;
     },
 

@@ -192,6 +192,8 @@ export function createPaymentActivities({ database, agencies }: { database: Data
             order by id for update`
         ).map((l) => l.id);
         if (declared.length === 0) return;
+        // Numbering a million households into batches is one sort: in memory, not spilled to disk.
+        await tx`set local work_mem = '256MB'`;
         // A household already in another list is skipped by the conflict clause, keeping its place in the
         // numbering (an anti-join here went quadratic at scale: the planner's estimate for a payments table
         // just filled is 0 rows).

@@ -86,10 +86,17 @@ export function createReconciliationActivities({ database, agencies }: { databas
         read += lines.length;
         heartbeat({ agencyId: agencyRow.id, read });
       };
+      // The next pages are read while the last ones are written: one write at a time, in order.
+      let writing: Promise<void> = Promise.resolve();
       for await (const line of agencies.get(agencyRow).statement(cursor?.after)) {
         pending.push(line);
-        if (pending.length >= LINES_PER_INSERT) await flush();
+        if (pending.length >= LINES_PER_INSERT) {
+          await writing;
+          writing = flush();
+          writing.catch(() => undefined); // awaited before the next write or after the last page
+        }
       }
+      await writing;
       await flush();
       return read;
     } finally {

@@ -144,8 +144,9 @@ export async function disbursementPhaseWorkflow(input: DisbursementPhaseInput): 
       parentClosePolicy: ParentClosePolicy.ABANDON,
     })
       .then((child) => child.result())
-      // At the end of each run, its lists are reconciled with the agency's statement.
-      .then(() => reconcilePaymentLists({ listIds: lists.map((l) => l.listId) }))
+      // Each list is reconciled with the agency's statement once sent: by the run itself as it goes, or
+      // (runs started before it did) here at the end of the run.
+      .then((totals) => totals.reconciled ?? reconcilePaymentLists({ listIds: lists.map((l) => l.listId) }))
       .then((reconciled) => {
         run.reconciled = reconciled;
       });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, foreignKey, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import type { LotArea } from '../../domain/procurement';
 import { cycles } from './cycles';
 import type { PaymentFilter } from '../../domain/payment-actions';
@@ -58,6 +58,8 @@ export const paymentLists = pgTable(
   },
   (t) => [
     unique('payment_lists_lot_unique').on(t.cycleId, t.communeCode, t.agencyId, t.tranche, t.sequence),
+    // What a payment's (list, cycle) foreign key points at.
+    unique('payment_lists_id_cycle_unique').on(t.id, t.cycleId),
     check('payment_lists_declared_positive', sql`${t.declaredCount} >= 0 and ${t.declaredTotalFcfa} >= 0`),
   ],
 );
@@ -71,14 +73,11 @@ export const payments = pgTable(
   'payments',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    cycleId: uuid('cycle_id')
-      .notNull()
-      .references(() => cycles.id, { onDelete: 'cascade' }),
+    /** The cycle of the payment's list (one foreign key checks both: see below). */
+    cycleId: uuid('cycle_id').notNull(),
     rsuId: text('rsu_id').notNull(),
     tranche: integer('tranche').notNull().default(1),
-    listId: uuid('list_id')
-      .notNull()
-      .references(() => paymentLists.id),
+    listId: uuid('list_id').notNull(),
     /** The list's payments in submission order cut into batches; the workflow hands out batch numbers. */
     batchNo: integer('batch_no').notNull(),
     regionCode: text('region_code').notNull(),
@@ -109,6 +108,9 @@ export const payments = pgTable(
     index('payments_batch_idx').on(t.listId, t.batchNo),
     index('payments_status_idx').on(t.cycleId, t.status),
     check('payments_amount_positive', sql`${t.amountFcfa} > 0`),
+    // One check per row instead of two (list, then cycle): building a million payments spent a third of
+    // its time in foreign-key checks. A payment's cycle is its list's, and goes with it.
+    foreignKey({ name: 'payments_list_cycle_fk', columns: [t.listId, t.cycleId], foreignColumns: [paymentLists.id, paymentLists.cycleId] }).onDelete('cascade'),
   ],
 );
 

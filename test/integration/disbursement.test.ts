@@ -186,7 +186,7 @@ describe('the disbursement phase', () => {
     // Each release is taken at once: a list released while its agency's run goes waits for the next round.
     const runs = (await until(state, (v) => v.runs.filter((r) => r.lists > 0 && r.status === 'done').reduce((n, r) => n + r.lists, 0) === 2)).runs.filter((r) => r.lists > 0);
     expect(runs.every((r) => r.agencyId === 'disburse-momo-a')).toBe(true);
-    // Each run's lists were reconciled with the agency's statement at its end: everything matched.
+    // Each list was reconciled with the agency's statement by its run once sent: everything matched.
     const reconciled = runs.map((r) => r.reconciled!);
     expect(reconciled.reduce((n, r) => n + r.mismatches, 0)).toBe(0);
     expect(reconciled.reduce((n, r) => n + r.matched, 0)).toBe(rows.filter((p) => p.status === 'confirmed').length);

@@ -13,6 +13,7 @@ import type { AgencyKind } from '../../domain/payments';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import type { ApiSession } from '../../scripts/api-session';
 import type { PaymentRunInput, PaymentRunTotals } from '../../workflows/payment-run';
+import { maybeRecordHistory } from '../support/histories';
 import { startSimProcess, type SimProcess } from '../support/provider-sim';
 import { mobilisedAgencyFor } from '../support/procurement';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -89,13 +90,15 @@ async function release(cycleId: string, listId: string) {
   }
 }
 
-async function pay(cycleId: string, agencyId: string, lists: PaymentRunInput['lists']) {
+async function pay(cycleId: string, agencyId: string, lists: PaymentRunInput['lists'], recordAs?: string) {
   const handle = await stack.client.workflow.start(WORKFLOW_TYPES.paymentRun, {
     taskQueue: stack.taskQueue,
     workflowId: `payment-run-test:${randomUUID()}`,
     args: [{ cycleId, agencyId, lists, maxInFlight: 2 } satisfies PaymentRunInput],
   });
-  return (await handle.result()) as PaymentRunTotals;
+  const totals = (await handle.result()) as PaymentRunTotals;
+  if (recordAs) await maybeRecordHistory(stack.client, handle.workflowId, 'payment-run', recordAs);
+  return totals;
 }
 
 const paymentOf = async (listId: string, n: number) => {
@@ -108,8 +111,9 @@ const setRow = (id: number, change: string) => stack.database.sql.unsafe(`update
 describe('reconciliation with the agency statement', () => {
   it('mobile money: a clean run matches every payment; edited ledger rows show as each kind of mismatch, once however often it runs', async () => {
     const { cycleId, agencyId, listId, batches } = await seedList(12, 'mobile-money', [5]);
-    const totals = await pay(cycleId, agencyId, [{ listId, batches }]);
-    expect(totals).toMatchObject({ confirmed: 11, failed: 1 });
+    const totals = await pay(cycleId, agencyId, [{ listId, batches }], 'reconciled-each-list');
+    // The run reconciled the list as soon as its last batch was done.
+    expect(totals).toMatchObject({ confirmed: 11, failed: 1, reconciled: { lists: 1, matched: 11, mismatches: 0, ledgerTotalFcfa: 11 * 90_000, statementTotalFcfa: 11 * 90_000 } });
 
     expect(await activities.reconcilePaymentList({ listId })).toEqual({ matched: 11, mismatches: 0, ledgerTotalFcfa: 11 * 90_000, statementTotalFcfa: 11 * 90_000 });
 
@@ -132,7 +136,7 @@ describe('reconciliation with the agency statement', () => {
       ].sort(),
     );
     const [summary] = await stack.database.db.select().from(paymentReconciliations).where(eq(paymentReconciliations.listId, listId));
-    expect(summary).toMatchObject({ runs: 3, matched: 9, mismatches: 3 });
+    expect(summary).toMatchObject({ runs: 4, matched: 9, mismatches: 3 });
 
     // Operators, coordination and auditors see the summary and the open items, phones masked; another commune sees none.
     const seen = await auditor.call('GET', `/api/cycles/${cycleId}/reconciliation`);
