@@ -21,6 +21,7 @@ import { WORKFLOW_TYPES } from '../domain/temporal-names';
 import type { ApiSession } from '../scripts/api-session';
 import { signInAs } from '../test/support/users';
 import { bundleWorkflows } from '../worker/create-worker';
+import { workerNodeArgs } from '../worker/heap';
 import type { PaymentRunInput, PaymentRunList } from '../workflows/payment-run';
 
 export const AMOUNT_FCFA = 90_000;
@@ -288,7 +289,7 @@ export async function startWorkerProcess(env: { databaseUrl: string; temporalAdd
   };
   const sampler = setInterval(sample, 250);
   async function launch() {
-    const started = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    const started = spawn(process.execPath, [...workerNodeArgs(), '--import', 'tsx', 'worker/main.ts'], {
       env: {
         ...process.env,
         DATABASE_URL: env.databaseUrl,

@@ -14,6 +14,7 @@ import { seedDemoTargeting } from './demo-targeting';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
 import { startTemporalDevServer } from './stack/temporal-dev-server';
+import { workerNodeArgs } from '../worker/heap';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = join(root, '.data');
@@ -28,8 +29,8 @@ const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
 
 /** A long-running child whose lines are prefixed, and which takes the launcher down if it dies. */
-function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyLine: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyLine: string, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     for (const stream of [child.stdout!, child.stderr!]) {
@@ -154,7 +155,7 @@ async function main() {
   };
   await Promise.all([
     ...(demo ? [startChild('provider-sim', 'scripts/provider-sim.ts', providerSim, 'provider-sim listening')] : []),
-    startChild('worker', 'worker/main.ts', env, 'polling task queue'),
+    startChild('worker', 'worker/main.ts', env, 'polling task queue', workerNodeArgs()),
     startChild('api', 'api/main.ts', { ...env, PORT: String(port), CONSOLE_DIR: consoleBuildDir }, 'listening on'),
   ]);
   const url = `http://localhost:${port}`;

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { workerNodeArgs } from '../../worker/heap';
 import type { TestStack } from './stack';
 
 /** The real worker process, as `npm start` runs it, on the stack's database and task queue. */
 export async function startWorkerProcess(stack: TestStack, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const child = spawn(process.execPath, [...workerNodeArgs(), '--import', 'tsx', 'worker/main.ts'], {
     env: {
       ...process.env,
       ...env,
