@@ -145,7 +145,13 @@ export function createDisbursementActivities({
           heartbeat({ reconciled: total.lists, of: listIds.length });
         }
       };
-      await Promise.all([lane(), lane()]);
+      // Beats while this process lives, even waiting for another list's statement read: a dead worker is noticed in seconds.
+      const alive = setInterval(() => heartbeat({ reconciled: total.lists, of: listIds.length }), 1_000);
+      try {
+        await Promise.all([lane(), lane()]);
+      } finally {
+        clearInterval(alive);
+      }
       return total;
     },
 
