@@ -1,19 +1,20 @@
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase } from '../db/client';
-import { loadProcurementTemplates } from '../db/procurement-templates';
+import { prepareDatabase } from '../db/migrate';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { ensureAdministrator } from './bootstrap';
 import { grievanceSettingsFrom, readApiEnv } from './env';
 import { startApiServer } from './server';
 
 const env = readApiEnv();
+// Every node migrates at start; the migration lock makes the first one do it and the others wait.
+await prepareDatabase(env.DATABASE_URL);
 const database = createDatabase(env.DATABASE_URL);
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 
 await ensureAdministrator(database, env.JIGI_ADMIN_PASSWORD, (line) => console.log(`[api] ${line}`));
-await loadProcurementTemplates(database);
 
 const server = await startApiServer({
   database,

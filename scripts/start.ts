@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../db/client';
-import { loadGeography } from '../db/geography';
-import { loadProcurementTemplates } from '../db/procurement-templates';
-import { migrateDatabase } from '../db/migrate';
+import { prepareDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
 import { demoCycle, seedDemoProcurement, seedDemoWorkshops } from './demo-cycle';
@@ -132,14 +130,8 @@ async function main() {
     say(`Temporal: dev server at ${temporalAddress} (state in .data/temporal.db; Web UI ${temporal.uiUrl ?? 'off'})`);
   }
 
-  await migrateDatabase(databaseUrl);
-  {
-    const database = createDatabase(databaseUrl, { max: 1 });
-    const geography = await loadGeography(database)
-      .then(async (loaded) => (await loadProcurementTemplates(database), loaded))
-      .finally(() => database.close());
-    say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes, ${geography.villages} villages`);
-  }
+  const geography = await prepareDatabase(databaseUrl);
+  say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes, ${geography.villages} villages`);
   const demo = process.env.JIGI_DEMO !== '0';
   if (demo) {
     const database = createDatabase(databaseUrl, { max: 1 });

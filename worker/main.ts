@@ -1,10 +1,13 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDatabase } from '../db/client';
+import { migrateDatabase } from '../db/migrate';
 import { createWorker } from './create-worker';
 import { readWorkerEnv } from './env';
 
 const env = readWorkerEnv();
 Runtime.install({ logger: new DefaultLogger('WARN') });
+// Every node migrates at start (the API also loads the reference data); the migration lock makes the first one do it, the others wait.
+await migrateDatabase(env.DATABASE_URL);
 
 const database = createDatabase(env.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
