@@ -42,6 +42,10 @@ const schema = z.object({
   JIGI_GRIEVANCE_DEADLINES: deadlines.optional(),
   /** How long after a decision a complainant may contest it, in seconds. */
   JIGI_GRIEVANCE_REOPEN_SECONDS: seconds.optional(),
+  /** `json`: one JSON object a line for a log collector; `text`: `[api] message`, for a terminal. */
+  JIGI_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+  /** On SIGTERM, how long requests in flight may finish after the node stops taking new ones. */
+  JIGI_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
 });
 
 export type ApiEnv = z.infer<typeof schema>;

@@ -138,7 +138,8 @@ async function main() {
     await seedDemoUsers(database, say).finally(() => database.close());
   }
 
-  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  // A terminal reads the children's lines: text, not the JSON a deployment's log collector takes.
+  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, JIGI_LOG_FORMAT: process.env.JIGI_LOG_FORMAT ?? 'text' };
   // The demo's payment agency: a simulator on its own ledger in .data, as `npm run provider-sim` runs it.
   const providerSim = {
     PROVIDER_SIM_PORT: process.env.JIGI_PROVIDER_SIM_PORT ?? '4100',

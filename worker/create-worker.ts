@@ -22,6 +22,8 @@ export interface WorkerOptions {
   database: Database;
   taskQueue?: string;
   workflowBundle?: WorkflowBundleOption;
+  /** On shutdown, how long activities in flight may finish before they are cancelled (and retried by another worker). */
+  shutdownGraceSeconds?: number;
 }
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -30,6 +32,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.programCycle,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: {} }),
+    ...(options.shutdownGraceSeconds !== undefined ? { shutdownGraceTime: `${options.shutdownGraceSeconds}s` } : {}),
     activities: createActivities({ database: options.database, agencyCredentials: (ref) => readAgencyCredential(ref) }),
   });
 }
