@@ -41,7 +41,7 @@ const schema = z.object({
   /** Deadline per grievance category, in seconds, as `category=seconds,…`; unnamed categories keep their default. */
   JIGI_GRIEVANCE_DEADLINES: deadlines.optional(),
   /** How long after a decision a complainant may contest it, in seconds. */
-  JIGI_GRIEVANCE_REOPEN_SECONDS: seconds.optional(),
+  JIGI_GRIEVANCE_REOPEN_SECONDS: z.preprocess((v) => (v === '' ? undefined : v), seconds.optional()),
   /** `json`: one JSON object a line for a log collector; `text`: `[api] message`, for a terminal. */
   JIGI_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   /** On SIGTERM, how long requests in flight may finish after the node stops taking new ones. */
@@ -49,6 +49,8 @@ const schema = z.object({
 });
 
 export type ApiEnv = z.infer<typeof schema>;
+/** Every variable the API reads: the deployment test checks each is documented and set. */
+export const API_ENV_VARIABLES = Object.keys(schema.shape);
 
 /** The API's only reader of process.env: a bad variable stops the start with its name. */
 export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {

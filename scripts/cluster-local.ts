@@ -4,11 +4,11 @@
 // Options: --workers 3 --apis 2 --api-port 3001 (then 3002…; 0 picks free ports) --metrics-port 9464
 // (each worker takes two: its /metrics and the SDK's; 0 for none) --sim-port 4100 (0 picks one)
 // --data-dir .data (the simulator's ledger, the workflow bundle, and Postgres and Temporal when started here).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleWorkflows } from '../worker/create-worker';
+import { writeWorkflowBundle } from '../worker/create-worker';
 import { createLauncher, startChild } from './stack/child-process';
 import { startEmbeddedPostgres } from './stack/postgres';
 import { freePort, startTemporalDevServer } from './stack/temporal-dev-server';
@@ -81,8 +81,7 @@ async function main() {
   // One bundle for every worker: three webpack runs at once would take minutes and a gigabyte on two cores.
   let bundle = process.env.JIGI_WORKFLOW_BUNDLE;
   if (!bundle) {
-    bundle = join(dataDir, 'cluster-workflow-bundle.js');
-    await writeFile(bundle, (await bundleWorkflows()).code);
+    bundle = await writeWorkflowBundle(dataDir);
   }
   const simPort = Number(values['sim-port']) || (await freePort());
   const sim = node('provider-sim', 'scripts/provider-sim.ts', { PROVIDER_SIM_PORT: String(simPort), PROVIDER_SIM_LEDGER: join(dataDir, 'cluster-provider-sim.jsonl') }, 'provider-sim listening');

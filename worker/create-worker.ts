@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
@@ -11,6 +13,13 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 /** Bundles the workflow code once, so tests can share it between workers. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+/** The workflow code bundled once into `dir`: every worker (and every incarnation of one) loads it instead of bundling. */
+export async function writeWorkflowBundle(dir: string): Promise<string> {
+  const file = join(dir, 'workflow-bundle.js');
+  await writeFile(file, (await bundleWorkflows()).code);
+  return file;
 }
 
 const noop = () => {};
@@ -35,4 +44,10 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.shutdownGraceSeconds !== undefined ? { shutdownGraceTime: `${options.shutdownGraceSeconds}s` } : {}),
     activities: createActivities({ database: options.database, agencyCredentials: (ref) => readAgencyCredential(ref) }),
   });
+}
+
+// `npm run build:workflows -- DIR`: the bundle a container image ships (JIGI_WORKFLOW_BUNDLE).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = await writeWorkflowBundle(process.argv[2] ?? '.');
+  console.log(`workflow bundle written to ${file}`);
 }

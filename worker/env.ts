@@ -16,6 +16,8 @@ const schema = z.object({
 });
 
 export type WorkerEnv = z.infer<typeof schema>;
+/** Every variable the worker reads by a fixed name (agency credentials are named by their rows). */
+export const WORKER_ENV_VARIABLES = Object.keys(schema.shape);
 
 /** The worker's only reader of process.env: a bad variable stops the start with its name. */
 export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
