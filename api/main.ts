@@ -27,7 +27,8 @@ const server = await startApiServer({
   filesDir: resolve(env.JIGI_FILES_DIR),
   host: env.HOST,
   grievanceSettings: grievanceSettingsFrom(env),
-  log,
+  // A line per request is for a log collector; a terminal (`npm start`) would scroll with the console's calls.
+  ...(env.JIGI_LOG_FORMAT === 'json' ? { log } : {}),
   drainMs: env.JIGI_SHUTDOWN_GRACE_SECONDS * 1000,
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
   ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),

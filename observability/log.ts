@@ -15,7 +15,7 @@ export function createLogger(component: string, format: LogFormat = 'json', writ
   const log = (level: LogLevel, message: string, fields: LogFields = {}) => {
     const present = Object.entries(fields).filter(([, v]) => v !== undefined && v !== null);
     if (format === 'json') {
-      write(JSON.stringify({ time: new Date().toISOString(), level, component, msg: message, ...Object.fromEntries(present) }), level);
+      write(JSON.stringify({ time: new Date().toISOString(), level, component, msg: message, ...Object.fromEntries(present) }, jsonSafe), level);
     } else {
       const extra = present.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
       write(`[${component}] ${message}${extra ? ` ${extra}` : ''}`, level);
@@ -27,6 +27,13 @@ export function createLogger(component: string, format: LogFormat = 'json', writ
     warn: (message, fields) => log('warn', message, fields),
     error: (message, fields) => log('error', message, fields),
   };
+}
+
+/** Errors keep their message and stack, bigints their digits: a log line never throws. */
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  return value;
 }
 
 function writeLine(line: string, level: LogLevel) {
