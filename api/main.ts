@@ -30,6 +30,7 @@ const server = await startApiServer({
   // A line per request is for a log collector; a terminal (`npm start`) would scroll with the console's calls.
   ...(env.JIGI_LOG_FORMAT === 'json' ? { log } : {}),
   drainMs: env.JIGI_SHUTDOWN_GRACE_SECONDS * 1000,
+  trustedProxyHops: env.JIGI_TRUSTED_PROXY_HOPS,
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
   ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),
 });

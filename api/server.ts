@@ -12,7 +12,7 @@ import { errorBody, respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
 import { createPaymentFiguresService } from './services/payment-figures';
 import { createApiMetrics } from './metrics';
-import { withRequestScope } from './request-context';
+import { trustProxies, withRequestScope } from './request-context';
 
 export interface ApiServerOptions extends Omit<AppDeps, 'sessions' | 'draining'> {
   port: number;
@@ -25,6 +25,8 @@ export interface ApiServerOptions extends Omit<AppDeps, 'sessions' | 'draining'>
   log?: Logger;
   /** How long close() lets requests in flight finish before cutting them. */
   drainMs?: number;
+  /** Reverse proxies in front of this node whose X-Forwarded-For and -Proto are believed (0: none). */
+  trustedProxyHops?: number;
 }
 
 /** One HTTP server: the API under /api, Socket.IO, and the console, all on one URL. */
@@ -52,6 +54,7 @@ export async function startApiServer(options: ApiServerOptions) {
   });
   // Scraped by Prometheus on each node; the reverse proxy does not route it from outside.
   root.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  root.use('*', trustProxies(options.trustedProxyHops ?? 0));
   root.use('*', securityHeaders(options.consoleDir));
   root.route('/', api);
   if (options.consoleDir) {

@@ -5,7 +5,8 @@ import { createLogger } from '../../observability/log';
 import { freePort } from '../../scripts/stack/temporal-dev-server';
 import { demoCycleInput, startTestStack, type TestStack } from '../support/stack';
 import { payableCycle } from '../support/payment-run';
-import { signInAs } from '../support/users';
+import { startApiServer } from '../../api/server';
+import { createUser, signInAs } from '../support/users';
 import { killProcess, startWorkerProcess } from '../support/worker-process';
 
 let stack: TestStack;
@@ -90,6 +91,31 @@ describe('observability', () => {
     expect(line).toMatchObject({ level: 'info', component: 'api', msg: 'request', workflowId: `cycle:${created.body.cycle.id}` });
     expect(line!.requestId).toEqual(expect.any(String));
     expect(line!.durationMs).toEqual(expect.any(Number));
+  });
+
+  it('behind the proxy, the caller is the address the proxy saw and a TLS sign-in cookie is Secure; a direct caller cannot forge either', async () => {
+    const user = await createUser(stack.database, ['grievance-officer']);
+    const proxied = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, port: 0, host: '127.0.0.1', filesDir: stack.filesDir, trustedProxyHops: 1 });
+    try {
+      const signIn = (url: string) =>
+        fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          // The caller wrote the first entry; the proxy appended the address it saw.
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.9, 203.0.113.7', 'x-forwarded-proto': 'https' },
+          body: JSON.stringify({ username: user.username, password: user.password }),
+        });
+      const behind = await signIn(proxied.url);
+      expect(behind.status).toBe(200);
+      expect(behind.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+      const direct = await signIn(base);
+      expect(direct.status).toBe(200);
+      expect(direct.headers.get('set-cookie')).not.toMatch(/;\s*Secure/i);
+      const rows = await stack.database.sql<Array<{ ip: string }>>`
+        select host(ip) as ip from audit_log where action = 'auth.sign-in' and actor_username = ${user.username} order by id`;
+      expect(rows.map((r) => r.ip)).toEqual(['203.0.113.7', '127.0.0.1']);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('a worker exposes its Node metrics and the Temporal SDK metrics on one /metrics', async () => {
