@@ -118,6 +118,23 @@ describe('observability', () => {
     }
   });
 
+  it('an API node shutting down tells its consoles to go (they reconnect elsewhere), stops taking requests and does not wait on idle connections', async () => {
+    const leaving = await startApiServer({ database: stack.database, temporal: stack.client, taskQueue: stack.taskQueue, port: 0, host: '127.0.0.1', filesDir: stack.filesDir, drainMs: 30_000 });
+    const session = await signInAs(stack.database, leaving.url, ['coordinator']);
+    const console = connect(leaving.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: session.cookie } });
+    await new Promise<void>((resolve, reject) => {
+      console.once('connect', resolve);
+      console.once('connect_error', reject);
+    });
+    const told = new Promise<string>((resolve) => console.once('disconnect', (reason) => resolve(reason)));
+    const started = performance.now();
+    await leaving.close();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // A transport closed, not 'io server disconnect' (an ended session, after which a client does not reconnect).
+    expect(await told).toBe('transport close');
+    await expect(fetch(`${leaving.url}/api/health/live`)).rejects.toThrow();
+  });
+
   it('a worker exposes its Node metrics and the Temporal SDK metrics on one /metrics', async () => {
     // The SDK exports on its own schedule: wait for its first poll figures.
     let text = '';
