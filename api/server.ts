@@ -38,6 +38,7 @@ export async function startApiServer(options: ApiServerOptions) {
   const root = new Hono();
   root.onError((err, c) => respondWithError(c, err));
   root.notFound(respondNotFound);
+  root.use('*', trustProxies(options.trustedProxyHops ?? 0));
   let socketConnections = () => 0;
   const metrics = createApiMetrics({ database: options.database, socketConnections: () => socketConnections() });
   root.use('*', async (c, next) => {
@@ -54,7 +55,6 @@ export async function startApiServer(options: ApiServerOptions) {
   });
   // Scraped by Prometheus on each node; the reverse proxy does not route it from outside.
   root.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
-  root.use('*', trustProxies(options.trustedProxyHops ?? 0));
   root.use('*', securityHeaders(options.consoleDir));
   root.route('/', api);
   if (options.consoleDir) {
