@@ -87,7 +87,9 @@ describe('npm run cluster:local', () => {
 
   it('a worker SIGKILLed mid-disbursement: the two others finish it, nobody paid twice, nobody lost, totals equal to the franc', { timeout: 90_000 }, async () => {
     const [, b] = layout.apis as [string, string];
-    const seeded = await seedDisbursement(database, { households: HOUSEHOLDS, perCommune: 250, agencies: 2, batchSize: 50, bulkSize: null, ratePerSecond: 150, simUrl: layout.providerSim, invalidEvery: 0 }, 'Grappe');
+    // One list per agency, so the kill lands while batches are being sent (each run reconciles a list
+    // once its last batch is done; that activity's heartbeat timeout is minutes, not what is tested here).
+    const seeded = await seedDisbursement(database, { households: HOUSEHOLDS, perCommune: HOUSEHOLDS / 2, agencies: 2, batchSize: 50, bulkSize: null, ratePerSecond: 150, simUrl: layout.providerSim, invalidEvery: 0 }, 'Grappe');
     const batches = await buildLists(database, seeded, 50);
     await releaseLists(await createSigners(database, b), seeded);
     const follow = await followPayments(database, seeded.cycleId);
