@@ -16,7 +16,8 @@ const zones = [
   { target: './activities', from: ['./api', './worker', './console', './workflows'], message: 'Activities reach the API only through Postgres.' },
   { target: './worker', from: ['./api', './console'], message: 'Workers reach the API only through Postgres.' },
   { target: './api', from: ['./worker', './activities', './console'], message: 'The API talks to workflows through the Temporal client only.' },
-  { target: './console', from: ['./db', './activities', './worker', './workflows', './scripts'], message: 'No server code reaches the browser bundle.' },
+  { target: './console', from: ['./db', './activities', './worker', './workflows', './scripts', './observability'], message: 'No server code reaches the browser bundle.' },
+  { target: './observability', from: ['./workflows', './activities', './worker', './api', './console', './db', './scripts'], message: 'observability/ (logs) is shared by the API and the workers: it imports nothing of theirs.' },
 ];
 
 /** Imports allowed as types only: the compiler erases them, so no code crosses the line. */

@@ -44,6 +44,8 @@ export interface AppDeps {
   grievanceSettings?: GrievanceSettings;
   /** Shared with Socket.IO so both measure the rate of payments from the same samples. */
   paymentFigures?: PaymentFiguresService;
+  /** True once this node is shutting down: readiness then answers 503 so the proxy stops sending it work. */
+  draining?: () => boolean;
 }
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */

@@ -41,10 +41,18 @@ const schema = z.object({
   /** Deadline per grievance category, in seconds, as `category=seconds,…`; unnamed categories keep their default. */
   JIGI_GRIEVANCE_DEADLINES: deadlines.optional(),
   /** How long after a decision a complainant may contest it, in seconds. */
-  JIGI_GRIEVANCE_REOPEN_SECONDS: seconds.optional(),
+  JIGI_GRIEVANCE_REOPEN_SECONDS: z.preprocess((v) => (v === '' ? undefined : v), seconds.optional()),
+  /** `json`: one JSON object a line for a log collector; `text`: `[api] message`, for a terminal. */
+  JIGI_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+  /** How many reverse proxies stand in front of the node (nginx: 1; a TLS load balancer before it: 2); their X-Forwarded-For/-Proto are believed. */
+  JIGI_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /** On SIGTERM, how long requests in flight may finish after the node stops taking new ones. */
+  JIGI_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
 });
 
 export type ApiEnv = z.infer<typeof schema>;
+/** Every variable the API reads: the deployment test checks each is documented and set. */
+export const API_ENV_VARIABLES = Object.keys(schema.shape);
 
 /** The API's only reader of process.env: a bad variable stops the start with its name. */
 export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {

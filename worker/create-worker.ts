@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
@@ -13,6 +15,13 @@ export function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
 }
 
+/** The workflow code bundled once into `dir`: every worker (and every incarnation of one) loads it instead of bundling. */
+export async function writeWorkflowBundle(dir: string): Promise<string> {
+  const file = join(dir, 'workflow-bundle.js');
+  await writeFile(file, (await bundleWorkflows()).code);
+  return file;
+}
+
 const noop = () => {};
 const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
 
@@ -22,6 +31,8 @@ export interface WorkerOptions {
   database: Database;
   taskQueue?: string;
   workflowBundle?: WorkflowBundleOption;
+  /** On shutdown, how long activities in flight may finish before they are cancelled (and retried by another worker). */
+  shutdownGraceSeconds?: number;
 }
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -30,6 +41,13 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.programCycle,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: {} }),
+    ...(options.shutdownGraceSeconds !== undefined ? { shutdownGraceTime: `${options.shutdownGraceSeconds}s` } : {}),
     activities: createActivities({ database: options.database, agencyCredentials: (ref) => readAgencyCredential(ref) }),
   });
+}
+
+// `npm run build:workflows -- DIR`: the bundle a container image ships (JIGI_WORKFLOW_BUNDLE).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = await writeWorkflowBundle(process.argv[2] ?? '.');
+  console.log(`workflow bundle written to ${file}`);
 }

@@ -13,7 +13,7 @@ import type { LoginThrottle } from '../auth/throttle';
 import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp';
 import { ApiError } from '../errors';
 import { SESSION_COOKIE, type AuthVariables } from '../middleware/auth';
-import { clientIp } from '../request-context';
+import { clientIp, overTls } from '../request-context';
 import { ErrorSchema, line } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
@@ -144,7 +144,6 @@ async function refuseWhenThrottled(throttle: LoginThrottle, username: string, ip
 
 export function authRoutes({ database, sessions, throttle }: AuthRouteDeps) {
   const { db } = database;
-  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
 
   return new OpenAPIHono<{ Variables: AuthVariables }>({ defaultHook: validationHook })
     .openapi(login, async (c) => {
@@ -164,7 +163,7 @@ export function authRoutes({ database, sessions, throttle }: AuthRouteDeps) {
       setCookie(c, SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'Strict',
-        secure: secure(c),
+        secure: overTls(c),
         path: '/',
         maxAge: Math.floor(sessions.policy.absoluteMs / 1000),
       });

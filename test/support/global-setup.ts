@@ -2,10 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createDatabase } from '../../db/client';
-import { loadGeography } from '../../db/geography';
-import { loadProcurementTemplates } from '../../db/procurement-templates';
-import { migrateDatabase } from '../../db/migrate';
+import { prepareDatabase } from '../../db/migrate';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../scripts/stack/postgres';
 import { freePort, startTemporalDevServer } from '../../scripts/stack/temporal-dev-server';
 import { bundleWorkflows } from '../../worker/create-worker';
@@ -58,13 +55,7 @@ export default async function setup(project: TestProject) {
   const [bundle] = await Promise.all([
     bundleWorkflows(),
     temporalStart,
-    ensureDatabase(adminUrl, templateDatabase).then(async (url) => {
-      await migrateDatabase(url);
-      const database = createDatabase(url, { max: 1 });
-      await loadGeography(database)
-        .then(() => loadProcurementTemplates(database))
-        .finally(() => database.close());
-    }),
+    ensureDatabase(adminUrl, templateDatabase).then((url) => prepareDatabase(url)),
   ]);
   const workflowBundlePath = join(workDir, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, bundle.code);

@@ -10,6 +10,8 @@ import { createDatabase, type Database } from '../../db/client';
 import type { SessionPolicy } from '../../api/auth/session-store';
 import type { ThrottlePolicy } from '../../api/auth/throttle';
 import type { RealtimeServer } from '../../api/realtime/server';
+import { recordWorkflowIds } from '../../api/request-context';
+import type { Logger } from '../../observability/log';
 import { startApiServer } from '../../api/server';
 import type { GrievanceSettings } from '../../domain/grievances';
 import { createWorker } from '../../worker/create-worker';
@@ -48,7 +50,7 @@ export interface TestStack {
   temporalAddress: string;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
-  startApi(options?: { consoleDir?: string; sessionPolicy?: SessionPolicy; throttlePolicy?: ThrottlePolicy; grievanceSettings?: GrievanceSettings }): Promise<{ url: string; io: RealtimeServer }>;
+  startApi(options?: { consoleDir?: string; sessionPolicy?: SessionPolicy; throttlePolicy?: ThrottlePolicy; grievanceSettings?: GrievanceSettings; log?: Logger }): Promise<{ url: string; io: RealtimeServer }>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startTestStack(label: string, options: { worker?: boolean 
   // share one Temporal server, so each database starts its sequence somewhere of its own.
   await database.sql`select setval('grievance_reference_seq', ${1_000_000 + Math.floor(Math.random() * 1_000_000_000)})`;
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({ connection, interceptors: { workflow: [recordWorkflowIds] } });
   const taskQueue = `test-${label}-${randomUUID().slice(0, 8)}`;
   const filesDir = await mkdtemp(join(tmpdir(), `jigi-files-${label}-`));
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | null = null;
