@@ -42,6 +42,8 @@ const schema = z.object({
   JIGI_GRIEVANCE_DEADLINES: deadlines.optional(),
   /** How long after a decision a complainant may contest it, in seconds. */
   JIGI_GRIEVANCE_REOPEN_SECONDS: seconds.optional(),
+  /** The overview alerts on a region whose failed payments exceed this share of its settled ones (0–1). */
+  JIGI_OVERVIEW_FAILED_SHARE: z.coerce.number().min(0).max(1).optional(),
 });
 
 export type ApiEnv = z.infer<typeof schema>;

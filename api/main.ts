@@ -23,6 +23,7 @@ const server = await startApiServer({
   filesDir: resolve(env.JIGI_FILES_DIR),
   host: env.HOST,
   grievanceSettings: grievanceSettingsFrom(env),
+  ...(env.JIGI_OVERVIEW_FAILED_SHARE === undefined ? {} : { failedShareThreshold: env.JIGI_OVERVIEW_FAILED_SHARE }),
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
   ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),
 });

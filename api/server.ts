@@ -9,6 +9,7 @@ import { createSessionStore, DEFAULT_SESSION_POLICY } from './auth/session-store
 import { securityHeaders } from './security-headers';
 import { errorBody, respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
+import { createOverviewService } from './services/overview';
 import { createPaymentFiguresService } from './services/payment-figures';
 
 export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
@@ -24,7 +25,8 @@ export interface ApiServerOptions extends Omit<AppDeps, 'sessions'> {
 export async function startApiServer(options: ApiServerOptions) {
   const sessions = createSessionStore(options.database, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const paymentFigures = options.paymentFigures ?? createPaymentFiguresService(options);
-  const api = createApp({ ...options, sessions, paymentFigures });
+  const overview = options.overview ?? createOverviewService(options);
+  const api = createApp({ ...options, sessions, paymentFigures, overview });
   const root = new Hono();
   root.onError((err, c) => respondWithError(c, err));
   root.notFound(respondNotFound);
@@ -45,7 +47,7 @@ export async function startApiServer(options: ApiServerOptions) {
     socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   let origins: string[] = options.allowedOrigins ?? [];
-  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins, paymentFigures });
+  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins, paymentFigures, overview });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());

@@ -9,6 +9,7 @@ import { loadProcurementTemplates } from '../db/procurement-templates';
 import { migrateDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
+import { seedDemoAwpb } from './demo-awpb';
 import { demoCycle, seedDemoProcurement, seedDemoWorkshops } from './demo-cycle';
 import { seedDemoTargeting } from './demo-targeting';
 import { consoleBuildDir, ensureConsoleBuilt } from './stack/console-build';
@@ -143,7 +144,10 @@ async function main() {
   const demo = process.env.JIGI_DEMO !== '0';
   if (demo) {
     const database = createDatabase(databaseUrl, { max: 1 });
-    await seedDemoUsers(database, say).finally(() => database.close());
+    await seedDemoUsers(database, say)
+      .then(() => seedDemoAwpb(database))
+      .then((awpb) => awpb.forecasts > 0 && say(`demo AWPB 2020 and 2021: ${awpb.forecasts} forecast lines, ${awpb.expenses} expenses to 30 September 2020`))
+      .finally(() => database.close());
   }
 
   const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };

@@ -27,6 +27,7 @@ export const en: Messages = {
     'focal-point': 'Focal point',
     auditor: 'Internal audit',
     admin: 'Administration',
+    partner: 'Funding partner',
   },
   areas: {
     national: 'National',

@@ -1,10 +1,10 @@
 import type { CycleRule, CycleStatus, Phase, PhaseStatus, TransitionKind } from '../../../../domain/cycle';
 import type { ListRule } from '../../../../domain/beneficiary-list';
 import type { ProcurementRule } from '../../../../domain/procurement';
-import type { FundingSource } from '../../../../domain/funding';
+import { FUNDING_SOURCE_NAMES_FR } from '../../../../domain/funding';
 import type { DuplicateReason, DuplicateStatus, MergeableField } from '../../../../domain/duplicates';
 import type { Role } from '../../../../domain/roles';
-import type { GrievanceCategory, GrievanceStatus } from '../../../../domain/grievances';
+import { GRIEVANCE_CATEGORY_NAMES_FR, type GrievanceStatus } from '../../../../domain/grievances';
 import type { AreaLevel, CriteriaMatch, TargetingCriterion, TargetingOutcome, TargetingRunStatus, TargetingRunStep } from '../../../../domain/targeting';
 import type { FailureReason, PaymentListStatus, PaymentStatus } from '../../../../domain/payments';
 import type { ReleaseStage } from '../../../../domain/payment-release';
@@ -38,6 +38,7 @@ export const fr = {
     'focal-point': 'Point focal',
     auditor: 'Audit interne',
     admin: 'Administration',
+    partner: 'Partenaire technique et financier',
   } satisfies Record<Role, string>,
   areas: {
     national: 'National',
@@ -765,16 +766,7 @@ export const fr = {
     empty: 'Aucune plainte avec ces filtres.',
     filters: { cycle: 'Cycle', allCycles: 'Tous les cycles', category: 'Catégorie', status: 'Statut', region: 'Région', late: 'En retard seulement', all: 'Toutes', apply: 'Filtrer' },
     columns: { reference: 'Référence', category: 'Catégorie', complainant: 'Plaignant', place: 'Commune', status: 'Statut', level: 'Niveau', deadline: 'Délai' },
-    categories: {
-      'non-payment': 'Non-paiement',
-      'wrong-amount': 'Montant erroné',
-      exclusion: 'Exclusion',
-      'inclusion-error': 'Erreur d’inclusion',
-      misconduct: 'Abus d’un agent',
-      fraud: 'Fraude',
-      'data-correction': 'Correction de données',
-      other: 'Autre',
-    } satisfies Record<GrievanceCategory, string>,
+    categories: GRIEVANCE_CATEGORY_NAMES_FR,
     statuses: {
       received: 'Reçue',
       acknowledged: 'Accusé de réception',
@@ -1140,15 +1132,7 @@ export const fr = {
     'cycle-cancelled': 'Cycle annulé',
     'cycle-completed': 'Cycle clôturé',
   } satisfies Record<TransitionKind, string>,
-  fundingSources: {
-    'world-bank-af2': 'Banque mondiale – FA2',
-    pgfs: 'PGFS (État)',
-    afd: 'AFD',
-    pdazam: 'PDAZAM',
-    wfp: 'PAM',
-    unicef: 'UNICEF',
-    fao: 'FAO',
-  } satisfies Record<FundingSource, string>,
+  fundingSources: FUNDING_SOURCE_NAMES_FR,
 };
 
 export type Messages = typeof fr;

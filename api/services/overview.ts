@@ -1,0 +1,100 @@
+import { eq, sql } from 'drizzle-orm';
+import { auditRow } from '../../db/audit';
+import type { Database } from '../../db/client';
+import { forecastYears, readOverview } from '../../db/overview';
+import { auditLog, awpbExpenses, regions } from '../../db/schema';
+import type { FundingSource } from '../../domain/funding';
+import { OVERVIEW_CHANNEL, type AwpbComponent, type Overview, type PartnerFigures } from '../../domain/overview';
+import { can } from '../../domain/policy';
+import type { ActorContext, Area, Principal } from '../../domain/roles';
+import { ApiError } from '../errors';
+import { areaKey } from './payment-figures';
+
+/** Whose overview: an area, and whether misconduct and fraud complaints are counted. */
+export interface OverviewViewer {
+  area: Area;
+  sensitive: boolean;
+}
+
+export const viewerOf = (principal: Principal): OverviewViewer => ({ area: principal.area, sensitive: can(principal, 'grievance.read-sensitive') });
+
+export interface OverviewRequest {
+  year?: number;
+  asOf?: string;
+}
+
+/**
+ * The one reader of the overview for the page, its live stream, the report and the partners' API.
+ * Identical reads in flight share one query (a thousand browsers refreshing at once cost one read).
+ */
+export function createOverviewService({ database, failedShareThreshold }: { database: Database; failedShareThreshold?: number }) {
+  const inFlight = new Map<string, Promise<{ overview: Overview; years: number[] }>>();
+
+  async function read(viewer: OverviewViewer, request: OverviewRequest, now = new Date()) {
+    const years = await forecastYears(database.sql);
+    const today = now.toISOString().slice(0, 10);
+    const asOfYear = Number((request.asOf ?? today).slice(0, 4));
+    // Without a year: the latest AWPB on record up to the date's year (the demo's is 2021).
+    const year = request.year ?? years.find((y) => y <= asOfYear) ?? asOfYear;
+    const asOf = request.asOf ?? (year < Number(today.slice(0, 4)) ? `${year}-12-31` : today);
+    const overview = await readOverview(database.sql, {
+      area: viewer.area,
+      year,
+      asOf,
+      includeSensitiveGrievances: viewer.sensitive,
+      ...(failedShareThreshold === undefined ? {} : { failedShareThreshold }),
+      now,
+    });
+    return { overview, years };
+  }
+
+  function overview(viewer: OverviewViewer, request: OverviewRequest = {}) {
+    const key = JSON.stringify([areaKey(viewer.area), viewer.sensitive, request.year ?? null, request.asOf ?? null]);
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = read(viewer, request).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  return {
+    overview,
+    /** An expense against the AWPB, with its audit row; the overview's watchers are woken after the commit. */
+    async recordExpense(
+      input: { component: AwpbComponent; fundingSource: FundingSource; regionCode: string | null; amountFcfa: number; spentOn: string; description: string },
+      by: ActorContext,
+    ) {
+      if (input.regionCode) {
+        const [known] = await database.db.select({ code: regions.code }).from(regions).where(eq(regions.code, input.regionCode));
+        if (!known) throw new ApiError(400, 'validation_failed', `No region with code "${input.regionCode}".`);
+      }
+      const row = await database.db.transaction(async (tx) => {
+        const [expense] = await tx
+          .insert(awpbExpenses)
+          .values({ ...input, recordedBy: by.principal.username })
+          .returning();
+        await tx.insert(auditLog).values(auditRow(by, { action: 'awpb.expense.record', targetType: 'awpb-expense', targetId: expense!.id, after: input }));
+        await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind: 'expense', year: Number(input.spentOn.slice(0, 4)) })})`);
+        return expense!;
+      });
+      return { ...row, recordedAt: row.recordedAt.toISOString() };
+    },
+    /** What a funder's system may see: aggregates, no alerts, no complaints, no names. */
+    async partnerFigures(principal: Principal, request: OverviewRequest = {}): Promise<PartnerFigures> {
+      const { overview: o } = await overview({ area: principal.area, sensitive: false }, request);
+      return {
+        at: o.at,
+        asOf: o.asOf,
+        year: o.year,
+        cycles: o.cycles.map(({ id, name, status, targetHouseholds }) => ({ id, name, status, targetHouseholds })),
+        households: o.households,
+        budget: o.budget,
+        regions: o.regions,
+        disbursedByDay: o.disbursedByDay,
+      };
+    },
+  };
+}
+
+export type OverviewService = ReturnType<typeof createOverviewService>;
