@@ -80,6 +80,10 @@ export interface OverviewCycle {
   phases: Array<{ phase: Phase; status: PhaseStatus; startedAt: string | null; completedAt: string | null }>;
 }
 
+/** The tables of the steering committee's report, each also a CSV. */
+export const REPORT_TABLES = ['components', 'funding-sources', 'regions', 'disbursed-by-day', 'procurement-delays', 'grievances'] as const;
+export type ReportTable = (typeof REPORT_TABLES)[number];
+
 export const ALERT_KINDS = ['workshop-late', 'procurement-late', 'payments-failed', 'grievances-late'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -4,7 +4,8 @@ import { ExpenseInputSchema, ExpenseSchema, OverviewQuerySchema, OverviewSchema 
 import { principalIn, type AuthVariables } from '../middleware/auth';
 import { actorContext } from '../request-context';
 import { ErrorSchema } from '../schemas';
-import { REPORT_TABLES, reportCsv, reportPdf } from '../services/overview-report';
+import { REPORT_TABLES } from '../../domain/overview';
+import { reportCsv, reportPdf } from '../services/overview-report';
 import { viewerOf, type OverviewService } from '../services/overview';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';

@@ -4,11 +4,9 @@ import { stringify } from 'csv-stringify/sync';
 import PDFDocument from 'pdfkit';
 import { FUNDING_SOURCE_NAMES_FR, type FundingSource } from '../../domain/funding';
 import { GRIEVANCE_CATEGORY_NAMES_FR } from '../../domain/grievances';
-import { AWPB_COMPONENT_NAMES_FR, formatRate, type AwpbComponent, type BudgetLine, type Overview } from '../../domain/overview';
+import { AWPB_COMPONENT_NAMES_FR, formatRate, type AwpbComponent, type ReportTable, type BudgetLine, type Overview } from '../../domain/overview';
 import { describeArea } from '../../domain/roles';
 
-export const REPORT_TABLES = ['components', 'funding-sources', 'regions', 'disbursed-by-day', 'procurement-delays', 'grievances'] as const;
-export type ReportTable = (typeof REPORT_TABLES)[number];
 
 /** The committee reads French; the report is in French only. */
 const COMPONENTS = AWPB_COMPONENT_NAMES_FR;

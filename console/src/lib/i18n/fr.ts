@@ -4,6 +4,8 @@ import type { ProcurementRule } from '../../../../domain/procurement';
 import { FUNDING_SOURCE_NAMES_FR } from '../../../../domain/funding';
 import type { DuplicateReason, DuplicateStatus, MergeableField } from '../../../../domain/duplicates';
 import type { Role } from '../../../../domain/roles';
+import { AWPB_COMPONENT_NAMES_FR, type AlertKind } from '../../../../domain/overview';
+import type { ReportTable } from '../../../../domain/overview';
 import { GRIEVANCE_CATEGORY_NAMES_FR, type GrievanceStatus } from '../../../../domain/grievances';
 import type { AreaLevel, CriteriaMatch, TargetingCriterion, TargetingOutcome, TargetingRunStatus, TargetingRunStep } from '../../../../domain/targeting';
 import type { FailureReason, PaymentListStatus, PaymentStatus } from '../../../../domain/payments';
@@ -21,6 +23,7 @@ export const fr = {
     register: 'Registre',
     procurement: 'Passation',
     grievances: 'Plaintes',
+    overview: 'Aperçu',
     administration: 'Administration',
     timeNote: 'Heures en UTC (heure de Bamako).',
     account: 'Compte',
@@ -1133,6 +1136,65 @@ export const fr = {
     'cycle-completed': 'Cycle clôturé',
   } satisfies Record<TransitionKind, string>,
   fundingSources: FUNDING_SOURCE_NAMES_FR,
+  overview: {
+    title: 'Aperçu du programme',
+    intro: (area: string) => `Où en est-on, et qu’est-ce qui bloque ? ${area}, mis à jour en direct.`,
+    loadFailed: 'Chargement de l’aperçu impossible :',
+    year: 'PTBA',
+    asOf: 'Situation au',
+    apply: 'Afficher',
+    today: 'Aujourd’hui',
+    updated: (time: string) => `Mis à jour à ${time}`,
+    headline: 'Chiffres clés',
+    targeted: 'Ménages ciblés',
+    validated: 'Ménages validés',
+    paid: 'Ménages payés',
+    failed: 'Paiements échoués',
+    inFlight: 'Paiements en cours',
+    disbursed: 'Montant versé',
+    executionRate: 'Taux d’exécution',
+    executionOf: (achieved: string, forecast: string) => `${achieved} réalisés sur ${forecast} prévus`,
+    noForecast: 'Aucune prévision pour cette année.',
+    cycles: 'Cycles en cours',
+    noCycles: 'Aucun cycle en cours.',
+    alerts: 'Alertes',
+    noAlerts: 'Rien de bloqué.',
+    alert: {
+      'workshop-late': (subject: string) => `Atelier de ${subject} sans rapport après la date prévue`,
+      'procurement-late': (subject: string) => `Passation en retard : ${subject}`,
+      'payments-failed': (subject: string, count: string) => `${count} paiements échoués à ${subject}`,
+      'grievances-late': (subject: string, count: string) => `${count} plaintes hors délai à ${subject}`,
+    } satisfies Record<AlertKind, (subject: string, count: string) => string>,
+    act: 'Traiter',
+    budgetByComponent: 'Exécution par composante',
+    budgetBySource: 'Exécution par source de financement',
+    forecast: 'Prévision',
+    achieved: 'Réalisé',
+    components: AWPB_COMPONENT_NAMES_FR,
+    regions: 'Carte des régions',
+    regionsIntro: 'Chaque région colorée selon la part de ses ménages ciblés déjà payés.',
+    region: 'Région',
+    progress: 'Progression',
+    legend: ['Aucun ciblage', '< 25 %', '25–50 %', '50–75 %', '≥ 75 %'],
+    disbursedByDay: 'Montants versés par jour',
+    noPayments: 'Aucun paiement confirmé sur la période.',
+    cumulative: 'Cumul',
+    grievances: 'Plaintes par catégorie',
+    grievancesSummary: (total: string, open: string, late: string) => `${total} plaintes, ${open} ouvertes, ${late} hors délai`,
+    open: 'Ouvertes',
+    cases: 'Plaintes',
+    report: 'Rapport au comité de pilotage',
+    reportIntro: 'Les mêmes chiffres, à la date choisie : PDF avec graphiques, et tableaux CSV.',
+    pdf: 'Télécharger le PDF',
+    tables: {
+      components: 'Composantes',
+      'funding-sources': 'Sources de financement',
+      regions: 'Régions',
+      'disbursed-by-day': 'Versements par jour',
+      'procurement-delays': 'Retards de passation',
+      grievances: 'Plaintes',
+    } satisfies Record<ReportTable, string>,
+  },
 };
 
 export type Messages = typeof fr;
