@@ -32,7 +32,7 @@ export function streamOverview(io: RealtimeServer, service: OverviewService, opt
       for (const room of rooms) {
         const viewer = viewerOfRoom(room);
         if (!viewer) continue;
-        const { overview } = await service.overview(viewer);
+        const { overview } = await service.overview(viewer, {}, { fresh: true });
         io.to(room).emit('overview:changed', overview);
       }
     } catch {

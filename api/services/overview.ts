@@ -25,10 +25,12 @@ export interface OverviewRequest {
 
 /**
  * The one reader of the overview for the page, its live stream, the report and the partners' API.
- * Identical reads in flight share one query (a thousand browsers refreshing at once cost one read).
+ * A read is shared by everyone asking the same view within `maxAgeMs` (a second: the live stream's
+ * own pace), so a thousand browsers refreshing at once cost one read; a change made through this
+ * API (an expense) drops the shared reads at once.
  */
-export function createOverviewService({ database, failedShareThreshold }: { database: Database; failedShareThreshold?: number }) {
-  const inFlight = new Map<string, Promise<{ overview: Overview; years: number[] }>>();
+export function createOverviewService({ database, failedShareThreshold, maxAgeMs = 1_000 }: { database: Database; failedShareThreshold?: number; maxAgeMs?: number }) {
+  const shared = new Map<string, { at: number; read: Promise<{ overview: Overview; years: number[] }> }>();
 
   async function read(viewer: OverviewViewer, request: OverviewRequest, now = new Date()) {
     const years = await forecastYears(database.sql);
@@ -48,14 +50,18 @@ export function createOverviewService({ database, failedShareThreshold }: { data
     return { overview, years };
   }
 
-  function overview(viewer: OverviewViewer, request: OverviewRequest = {}) {
+  /** `fresh`: read now (the live stream, after a change), and share that read from then on. */
+  function overview(viewer: OverviewViewer, request: OverviewRequest = {}, { fresh = false } = {}) {
     const key = JSON.stringify([areaKey(viewer.area), viewer.sensitive, request.year ?? null, request.asOf ?? null]);
-    let pending = inFlight.get(key);
-    if (!pending) {
-      pending = read(viewer, request).finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
-    }
-    return pending;
+    const now = Date.now();
+    const hit = shared.get(key);
+    if (hit && !fresh && now - hit.at < maxAgeMs) return hit.read;
+    if (shared.size > 1_000) for (const [k, v] of shared) if (now - v.at >= maxAgeMs) shared.delete(k);
+    const entry = { at: now, read: read(viewer, request) };
+    // A failed read is not shared: the next caller tries again.
+    entry.read.catch(() => shared.get(key) === entry && shared.delete(key));
+    shared.set(key, entry);
+    return entry.read;
   }
 
   return {
@@ -78,6 +84,7 @@ export function createOverviewService({ database, failedShareThreshold }: { data
         await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind: 'expense', year: Number(input.spentOn.slice(0, 4)) })})`);
         return expense!;
       });
+      shared.clear();
       return { ...row, recordedAt: row.recordedAt.toISOString() };
     },
     /** What a funder's system may see: aggregates, no alerts, no complaints, no names. */
