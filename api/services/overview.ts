@@ -32,8 +32,15 @@ export interface OverviewRequest {
 export function createOverviewService({ database, failedShareThreshold, maxAgeMs = 1_000 }: { database: Database; failedShareThreshold?: number; maxAgeMs?: number }) {
   const shared = new Map<string, { at: number; read: Promise<{ overview: Overview; years: number[] }> }>();
 
+  let yearsRead: { at: number; read: Promise<number[]> } | null = null;
+  /** The forecast years change with the AWPB, rarely: read at most once a second like the rest. */
+  function yearsOnRecord() {
+    if (!yearsRead || Date.now() - yearsRead.at >= maxAgeMs) yearsRead = { at: Date.now(), read: forecastYears(database.sql) };
+    return yearsRead.read;
+  }
+
   async function read(viewer: OverviewViewer, request: OverviewRequest, now = new Date()) {
-    const years = await forecastYears(database.sql);
+    const years = await yearsOnRecord();
     const today = now.toISOString().slice(0, 10);
     const asOfYear = Number((request.asOf ?? today).slice(0, 4));
     // Without a year: the latest AWPB on record up to the date's year (the demo's is 2021).
@@ -85,6 +92,7 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
         return expense!;
       });
       shared.clear();
+      yearsRead = null;
       return { ...row, recordedAt: row.recordedAt.toISOString() };
     },
     /** What a funder's system may see: aggregates, no alerts, no complaints, no names. */

@@ -1157,8 +1157,8 @@ export const en: Messages = {
     alert: {
       'workshop-late': (subject: string) => `${subject} workshop not reported after its planned date`,
       'procurement-late': (subject: string) => `Procurement late: ${subject}`,
-      'payments-failed': (subject: string, count: string) => `${count} failed payments in ${subject}`,
-      'grievances-late': (subject: string, count: string) => `${count} grievances past deadline in ${subject}`,
+      'payments-failed': (subject: string, count: string) => `${count} failed ${count === '1' ? 'payment' : 'payments'} in ${subject}`,
+      'grievances-late': (subject: string, count: string) => `${count} ${count === '1' ? 'grievance' : 'grievances'} past deadline in ${subject}`,
     },
     act: 'Act',
     budgetByComponent: 'Execution by component',

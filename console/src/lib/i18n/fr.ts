@@ -1162,8 +1162,8 @@ export const fr = {
     alert: {
       'workshop-late': (subject: string) => `Atelier de ${subject} sans rapport après la date prévue`,
       'procurement-late': (subject: string) => `Passation en retard : ${subject}`,
-      'payments-failed': (subject: string, count: string) => `${count} paiements échoués à ${subject}`,
-      'grievances-late': (subject: string, count: string) => `${count} plaintes hors délai à ${subject}`,
+      'payments-failed': (subject: string, count: string) => `${count} ${count === '1' ? 'paiement échoué' : 'paiements échoués'} à ${subject}`,
+      'grievances-late': (subject: string, count: string) => `${count} ${count === '1' ? 'plainte' : 'plaintes'} hors délai à ${subject}`,
     } satisfies Record<AlertKind, (subject: string, count: string) => string>,
     act: 'Traiter',
     budgetByComponent: 'Exécution par composante',
