@@ -69,7 +69,7 @@ try {
     insert into awpb_forecasts (year, component, funding_source, region_code, amount_fcfa, updated_by)
     select ${year}, 'cash-transfers', 'world-bank-af2', code, ${Math.round((total * 90_000 * 2) / 9)}, 'bench' from regions`;
   log(`writing ${total.toLocaleString('en')} payments over ${lists.length} lists…`);
-  // 85 % confirmed over the last 30 days, 5 % failed, the rest in flight.
+  // 85 % confirmed, 5 % failed, the rest in flight; a batch is confirmed on one day, the batches over the last 30 days.
   await mapLimit(lists, 2, async (list) => {
     if (list.n === 0) return;
     await sql`
@@ -77,7 +77,7 @@ try {
       select ${cycleId}, ${list.commune} || '-' || g, l.id, (g - 1) / ${batchSize}, l.region_code, l.commune_code, l.agency_id, l.funding_source, 90000, '+22370000000',
         (case when g % 20 = 0 then 'failed' when g % 100 < 85 then 'confirmed' when g % 2 = 0 then 'submitted' else 'pending' end)::payment_status,
         ${`jigi-${cycleId}-`} || ${list.commune} || '-' || g || '-t1-g0',
-        case when g % 20 <> 0 and g % 100 < 85 then now() - ((g % 30) || ' days')::interval end
+        case when g % 20 <> 0 and g % 100 < 85 then now() - ((((g - 1) / ${batchSize}) % 30) || ' days')::interval end
       from generate_series(1, ${list.n}) g, payment_lists l where l.id = ${list.id}`;
   });
   log('counting batches into payment_figures and payment_daily_figures…');

@@ -36,6 +36,8 @@ export interface OverviewQuery {
 
 const OPEN_CYCLE_STATUSES = ['running', 'paused'];
 const day = (d: Date) => d.toISOString().slice(0, 10);
+/** Our own enum words as a Postgres array literal: no type lookup needed before the first query. */
+const textArray = (words: readonly string[]) => `{${words.join(',')}}`;
 
 /** The forecast years on record, newest first: the page's year picker. */
 export async function forecastYears(sql: Sql): Promise<number[]> {
@@ -57,26 +59,26 @@ export async function readOverview(sql: Sql, q: OverviewQuery): Promise<Overview
   // A commune's reader has no AWPB lines of their own: forecasts are made per region.
   const budgetScope = q.area.level === 'commune' ? sql`and false` : inRegion('region_code');
 
-  const [cycleRows, phaseRows, regionNames, quotas, validated, paid, forecasts, expenses, ledger, daily, grievanceRows, delays, lateWorkshops] = await Promise.all([
+  const [cycleRows, phaseRows, regionNames, quotas, validated, paid, forecasts, expenses, paidByDay, grievanceRows, delays, lateWorkshops] = await Promise.all([
     sql<Array<{ id: string; name: string; status: CycleStatus; targetHouseholds: number; startsOn: string | null; endsOn: string | null }>>`
       select id, name, status, target_households as "targetHouseholds", starts_on as "startsOn", ends_on as "endsOn"
-      from cycles where status::text = any(${sql.array(OPEN_CYCLE_STATUSES)}::text[]) order by created_at`,
+      from cycles where status::text = any(${textArray(OPEN_CYCLE_STATUSES)}::text[]) order by created_at`,
     sql<Array<{ cycleId: string; phase: Phase; status: PhaseStatus; startedAt: string | null; completedAt: string | null }>>`
       select p.cycle_id as "cycleId", p.phase, p.status, to_char(p.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "startedAt", to_char(p.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "completedAt"
-      from cycle_phases p join cycles c on c.id = p.cycle_id where c.status::text = any(${sql.array(OPEN_CYCLE_STATUSES)}::text[])`,
+      from cycle_phases p join cycles c on c.id = p.cycle_id where c.status::text = any(${textArray(OPEN_CYCLE_STATUSES)}::text[])`,
     sql<Array<{ code: string; name: string }>>`select code, name from regions where true ${inRegion('code')} order by name`,
     sql<Array<{ regionCode: string; households: number }>>`
       select q.region_code as "regionCode", sum(q.quota)::int as households from targeting_quotas q join cycles c on c.id = q.cycle_id
-      where c.status::text = any(${sql.array(OPEN_CYCLE_STATUSES)}::text[]) and q.level = ${commune ? 'commune' : 'region'} ${inRegion('q.region_code')} ${inCommune('q.commune_code')}
+      where c.status::text = any(${textArray(OPEN_CYCLE_STATUSES)}::text[]) and q.level = ${commune ? 'commune' : 'region'} ${inRegion('q.region_code')} ${inCommune('q.commune_code')}
       group by 1`,
     sql<Array<{ regionCode: string; households: number }>>`
       select l.region_code as "regionCode", sum(l.households)::int as households from commune_lists l join cycles c on c.id = l.cycle_id
-      where c.status::text = any(${sql.array(OPEN_CYCLE_STATUSES)}::text[]) and l.status = 'approved' ${inRegion('l.region_code')} ${inCommune('l.commune_code')}
+      where c.status::text = any(${textArray(OPEN_CYCLE_STATUSES)}::text[]) and l.status = 'approved' ${inRegion('l.region_code')} ${inCommune('l.commune_code')}
       group by 1`,
     sql<Array<{ cycleId: string; regionCode: string; status: string; payments: number; amountFcfa: number }>>`
       select f.cycle_id as "cycleId", f.region_code as "regionCode", f.status, sum(f.payments)::int as payments, sum(f.amount_fcfa)::float8 as "amountFcfa"
       from payment_figures f join cycles c on c.id = f.cycle_id
-      where c.status::text = any(${sql.array(OPEN_CYCLE_STATUSES)}::text[]) ${inRegion('f.region_code')} ${inCommune('f.commune_code')}
+      where c.status::text = any(${textArray(OPEN_CYCLE_STATUSES)}::text[]) ${inRegion('f.region_code')} ${inCommune('f.commune_code')}
       group by 1, 2, 3`,
     sql<Array<{ component: string; fundingSource: string; regionCode: string | null; amountFcfa: number }>>`
       select component, funding_source as "fundingSource", region_code as "regionCode", sum(amount_fcfa)::float8 as "amountFcfa"
@@ -84,19 +86,18 @@ export async function readOverview(sql: Sql, q: OverviewQuery): Promise<Overview
     sql<Array<{ component: string; fundingSource: string; regionCode: string | null; amountFcfa: number }>>`
       select component, funding_source as "fundingSource", region_code as "regionCode", sum(amount_fcfa)::float8 as "amountFcfa"
       from awpb_expenses where spent_on between ${yearStart}::date and ${windowEnd}::date ${budgetScope} group by 1, 2, 3`,
-    sql<Array<{ fundingSource: string; regionCode: string; amountFcfa: number }>>`
-      select funding_source as "fundingSource", region_code as "regionCode", sum(amount_fcfa)::float8 as "amountFcfa"
-      from payment_daily_figures where day between ${yearStart}::date and ${windowEnd}::date ${budgetScope} group by 1, 2`,
-    sql<Array<{ day: string; payments: number; amountFcfa: number }>>`
-      select day::text as day, sum(payments)::int as payments, sum(amount_fcfa)::float8 as "amountFcfa"
+    // One pass over the daily counters: the ledger's achievements (the budget's scope) and the series (the reader's).
+    sql<Array<{ day: string; fundingSource: string; regionCode: string; communeCode: string; payments: number; amountFcfa: number }>>`
+      select day::text as day, funding_source as "fundingSource", region_code as "regionCode", ${commune ? sql`commune_code` : sql`''`} as "communeCode",
+        sum(payments)::int as payments, sum(amount_fcfa)::float8 as "amountFcfa"
       from payment_daily_figures where day between ${yearStart}::date and ${windowEnd}::date ${inRegion('region_code')} ${inCommune('commune_code')}
-      group by 1 order by 1`,
+      group by 1, 2, 3, 4 order by 1`,
     sql<Array<{ category: GrievanceCategory; regionCode: string; cases: number; open: number; late: number }>>`
       select category, region as "regionCode", count(*)::int as cases,
-        count(*) filter (where status::text = any(${sql.array([...OPEN_GRIEVANCE_STATUSES])}::text[]))::int as open,
-        count(*) filter (where status::text = any(${sql.array([...OPEN_GRIEVANCE_STATUSES])}::text[]) and (level <> 'commune' or late_at is not null or deadline_at <= ${now.toISOString()}::timestamptz))::int as late
+        count(*) filter (where status::text = any(${textArray(OPEN_GRIEVANCE_STATUSES)}::text[]))::int as open,
+        count(*) filter (where status::text = any(${textArray(OPEN_GRIEVANCE_STATUSES)}::text[]) and (level <> 'commune' or late_at is not null or deadline_at <= ${now.toISOString()}::timestamptz))::int as late
       from grievance_cases where linked_to is null ${inRegion('region')} ${inCommune('commune')}
-        ${q.includeSensitiveGrievances ? sql`` : sql`and category::text <> all(${sql.array([...SENSITIVE_CATEGORIES])}::text[])`}
+        ${q.includeSensitiveGrievances ? sql`` : sql`and category::text <> all(${textArray(SENSITIVE_CATEGORIES)}::text[])`}
       group by 1, 2`,
     sql<Array<{ caseId: string; cycleId: string; cycleName: string; title: string; step: string; deadlineAt: string | null; escalated: boolean; stepLabel: { fr: string; en: string } | null }>>`
       select p.id as "caseId", p.cycle_id as "cycleId", c.name as "cycleName", p.title, p.current_step as step, to_char(p.step_deadline_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "deadlineAt", p.escalated,
@@ -107,7 +108,7 @@ export async function readOverview(sql: Sql, q: OverviewQuery): Promise<Overview
     sql<Array<{ cycleId: string; cycleName: string; regionCode: string; plannedEnd: string }>>`
       select w.cycle_id as "cycleId", c.name as "cycleName", w.region_code as "regionCode", w.planned_end::text as "plannedEnd"
       from workshops w join cycles c on c.id = w.cycle_id
-      where c.status::text = any(${sql.array(OPEN_CYCLE_STATUSES)}::text[]) and w.reported_at is null and w.planned_end < ${day(now)}::date ${inRegion('w.region_code')}
+      where c.status::text = any(${textArray(OPEN_CYCLE_STATUSES)}::text[]) and w.reported_at is null and w.planned_end < ${day(now)}::date ${inRegion('w.region_code')}
       order by w.planned_end`,
   ]);
 
@@ -154,10 +155,19 @@ export async function readOverview(sql: Sql, q: OverviewQuery): Promise<Overview
     { targeted: 0, validated: 0, paid: 0, failed: 0, inFlight: 0, disbursedFcfa: 0 },
   );
 
+  // A commune's reader has no AWPB lines: the ledger counts toward no forecast of theirs either.
+  const ledger = q.area.level === 'commune' ? [] : paidByDay;
   const budget = budgetFigures(year, asOf, forecasts, expenses, ledger, nameOf);
 
+  const byDay = new Map<string, { day: string; payments: number; amountFcfa: number }>();
+  for (const d of paidByDay) {
+    const entry = byDay.get(d.day) ?? { day: d.day, payments: 0, amountFcfa: 0 };
+    entry.payments += d.payments;
+    entry.amountFcfa += d.amountFcfa;
+    byDay.set(d.day, entry);
+  }
   let cumulative = 0;
-  const disbursedByDay = daily.map((d) => ({ ...d, cumulativeFcfa: (cumulative += d.amountFcfa) }));
+  const disbursedByDay = [...byDay.values()].map((d) => ({ ...d, cumulativeFcfa: (cumulative += d.amountFcfa) }));
 
   const byCategory = new Map<GrievanceCategory, { category: GrievanceCategory; cases: number; open: number }>();
   const lateByRegion = new Map<string, number>();
