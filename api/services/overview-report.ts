@@ -257,7 +257,7 @@ export function reportPdf(o: Overview): Promise<Buffer> {
       o.disbursedByDay.map((d) => ({ label: d.day.slice(5), value: d.amountFcfa })),
       (n) => `max. ${fcfa(n)}`,
     );
-  heading(doc, 'Retards de passation des marchés');
+  heading(doc, `Retards de passation des marchés (à ce jour, ${dateFr(o.at)})`);
   if (o.procurementDelays.length === 0) doc.font('Helvetica').fontSize(9).fillColor(MUTED).text('Aucune étape en retard.', PAGE.left, doc.y);
   else
     table(
@@ -270,7 +270,7 @@ export function reportPdf(o: Overview): Promise<Buffer> {
       ],
       o.procurementDelays.map((d) => [d.title, d.stepLabel.fr + (d.escalated ? ' (escaladé)' : ''), d.deadlineAt ? dateFr(d.deadlineAt) : '—', String(d.daysLate)]),
     );
-  heading(doc, 'Plaintes');
+  heading(doc, `Plaintes (à ce jour, ${dateFr(o.at)})`);
   doc
     .font('Helvetica')
     .fontSize(9.5)
@@ -287,7 +287,7 @@ export function reportPdf(o: Overview): Promise<Buffer> {
         .font('Helvetica')
         .fontSize(8.5)
         .fillColor(MUTED)
-        .text(winAnsi(`${number(g.cases)} (${number(g.open)} ouvertes)`), PAGE.left + 150 + (280 * g.cases) / max + 6, y + 2, { lineBreak: false });
+        .text(winAnsi(`${number(g.cases)} (${number(g.open)} ${g.open > 1 ? 'ouvertes' : 'ouverte'})`), PAGE.left + 150 + (280 * g.cases) / max + 6, y + 2, { lineBreak: false });
       doc.y = y + 16;
     }
   }
