@@ -16,6 +16,8 @@ import { cycleRoutes } from './routes/cycles';
 import { duplicateRoutes } from './routes/duplicates';
 import { grievanceRoutes } from './routes/grievances';
 import { healthRoutes } from './routes/health';
+import { overviewRoutes } from './routes/overview';
+import { partnerRoutes } from './routes/partner';
 import { paymentActionRoutes } from './routes/payment-actions';
 import { paymentFiguresRoutes } from './routes/payment-figures';
 import { paymentListRoutes } from './routes/payment-lists';
@@ -26,6 +28,7 @@ import { MAX_REGISTER_FILE_BYTES, REGISTER_UPLOAD_PATH, registerRoutes } from '.
 import { targetingRoutes } from './routes/targeting';
 import { trainingRoutes } from './routes/training';
 import { createCycleService } from './services/cycles';
+import { createOverviewService, type OverviewService } from './services/overview';
 import { createPaymentFiguresService, type PaymentFiguresService } from './services/payment-figures';
 import { createTargetingService } from './services/targeting';
 import { createTrainingService } from './services/training';
@@ -46,6 +49,10 @@ export interface AppDeps {
   paymentFigures?: PaymentFiguresService;
   /** True once this node is shutting down: readiness then answers 503 so the proxy stops sending it work. */
   draining?: () => boolean;
+  /** Share of a region's settled payments that failed above which the overview alerts (default 5 %). */
+  failedShareThreshold?: number;
+  /** Shared with Socket.IO so the page's reads and the live stream's share their queries. */
+  overview?: OverviewService;
 }
 
 /** Requests larger than this are refused before they are read: no endpoint needs more. */
@@ -60,6 +67,18 @@ export function createApp(deps: AppDeps) {
   const throttle = createLoginThrottle(deps.database, deps.throttlePolicy ?? DEFAULT_THROTTLE);
 
   const targeting = createTargetingService(deps);
+  const overview = deps.overview ?? createOverviewService(deps);
+  const documentConfig = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Jigi API',
+      version: '0.2.0',
+      description:
+        'Program cycles of a national cash-transfer program. Money is an integer number of FCFA. ' +
+        'Each operation names the permission it needs in x-permission; cookie-authenticated changes send the x-csrf-token header.',
+    },
+    security: [{ session: [] }, { serviceToken: [] }] as Array<Record<string, string[]>>,
+  };
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   app.onError((err, c) => respondWithError(c, err));
   app.notFound(respondNotFound);
@@ -106,21 +125,13 @@ export function createApp(deps: AppDeps) {
     .route('/api/register', registerRoutes(deps))
     .route('/api/duplicates', duplicateRoutes(deps))
     .route('/api/procurement', procurementRoutes(deps))
-    .route('/api/grievances', grievanceRoutes({ ...deps, explainHousehold: targeting.explain }));
+    .route('/api/grievances', grievanceRoutes({ ...deps, explainHousehold: targeting.explain }))
+    .route('/api/overview', overviewRoutes(overview))
+    .route('/api/partner', partnerRoutes(overview, () => app.getOpenAPI31Document(documentConfig) as unknown as Record<string, unknown>));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'jigi_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', { type: 'http', scheme: 'bearer' });
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Jigi API',
-      version: '0.2.0',
-      description:
-        'Program cycles of a national cash-transfer program. Money is an integer number of FCFA. ' +
-        'Each operation names the permission it needs in x-permission; cookie-authenticated changes send the x-csrf-token header.',
-    },
-    security: [{ session: [] }, { serviceToken: [] }],
-  });
+  app.doc31('/api/openapi.json', documentConfig);
   return routes;
 }
 

@@ -48,6 +48,8 @@ const schema = z.object({
   JIGI_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   /** On SIGTERM, how long requests in flight may finish after the node stops taking new ones. */
   JIGI_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  /** The overview alerts on a region whose failed payments exceed this share of its settled ones (0–1). */
+  JIGI_OVERVIEW_FAILED_SHARE: z.coerce.number().min(0).max(1).optional(),
 });
 
 export type ApiEnv = z.infer<typeof schema>;

@@ -31,6 +31,7 @@ const server = await startApiServer({
   ...(env.JIGI_LOG_FORMAT === 'json' ? { log } : {}),
   drainMs: env.JIGI_SHUTDOWN_GRACE_SECONDS * 1000,
   trustedProxyHops: env.JIGI_TRUSTED_PROXY_HOPS,
+  ...(env.JIGI_OVERVIEW_FAILED_SHARE === undefined ? {} : { failedShareThreshold: env.JIGI_OVERVIEW_FAILED_SHARE }),
   ...(env.CONSOLE_DIR ? { consoleDir: env.CONSOLE_DIR } : {}),
   ...(env.ALLOWED_ORIGINS ? { allowedOrigins: env.ALLOWED_ORIGINS } : {}),
 });

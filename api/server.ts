@@ -10,6 +10,7 @@ import { createSessionStore, DEFAULT_SESSION_POLICY } from './auth/session-store
 import { securityHeaders } from './security-headers';
 import { errorBody, respondNotFound, respondWithError } from './errors';
 import { attachRealtime } from './realtime/server';
+import { createOverviewService } from './services/overview';
 import { createPaymentFiguresService } from './services/payment-figures';
 import { createApiMetrics } from './metrics';
 import { trustProxies, withRequestScope } from './request-context';
@@ -33,8 +34,9 @@ export interface ApiServerOptions extends Omit<AppDeps, 'sessions' | 'draining'>
 export async function startApiServer(options: ApiServerOptions) {
   const sessions = createSessionStore(options.database, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const paymentFigures = options.paymentFigures ?? createPaymentFiguresService(options);
+  const overview = options.overview ?? createOverviewService(options);
   let draining = false;
-  const api = createApp({ ...options, sessions, paymentFigures, draining: () => draining });
+  const api = createApp({ ...options, sessions, paymentFigures, overview, draining: () => draining });
   const root = new Hono();
   root.onError((err, c) => respondWithError(c, err));
   root.notFound(respondNotFound);
@@ -72,7 +74,7 @@ export async function startApiServer(options: ApiServerOptions) {
     socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   let origins: string[] = options.allowedOrigins ?? [];
-  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins, paymentFigures });
+  const realtime = await attachRealtime(httpServer, { database: options.database, sessions, allowedOrigins: () => origins, paymentFigures, overview });
   socketConnections = () => realtime.io.engine.clientsCount;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

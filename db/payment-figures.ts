@@ -1,7 +1,7 @@
 // Live disbursement figures: counters per batch kept exact by every writer of payments, and read per cycle.
 import type { Sql, TransactionSql } from 'postgres';
 import { FUNDING_SOURCES, type FundingSource } from '../domain/funding';
-import { isPaid, OPEN_STATUSES, PAYMENTS_CHANNEL, type PaymentStatus } from '../domain/payments';
+import { isPaid, OPEN_STATUSES, PAID_STATUSES, PAYMENTS_CHANNEL, type PaymentStatus } from '../domain/payments';
 import type { PaymentCounts, PaymentFigures, PaymentFiguresRow } from '../domain/payment-figures';
 import type { Area } from '../domain/roles';
 
@@ -22,6 +22,13 @@ export async function refreshPaymentFigures(sql: Sql | TransactionSql, listId: s
       select list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, count(*)::int, sum(amount_fcfa)
       from payments where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[])
       group by list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id`;
+    // Paid payments per day (Bamako is on UTC): the day of confirmation, else of the last change.
+    await tx`delete from payment_daily_figures where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[])`;
+    await tx`
+      insert into payment_daily_figures (list_id, batch_no, day, region_code, commune_code, funding_source, cycle_id, payments, amount_fcfa)
+      select list_id, batch_no, (coalesce(confirmed_at, updated_at) at time zone 'UTC')::date, region_code, commune_code, funding_source, cycle_id, count(*)::int, sum(amount_fcfa)
+      from payments where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[]) and status::text = any(${tx.array([...PAID_STATUSES])}::text[])
+      group by 1, 2, 3, 4, 5, 6, 7`;
   };
   // Inside a caller's transaction the lock lives until it commits; otherwise a transaction of our own.
   if ('begin' in sql && typeof sql.begin === 'function') await (sql as Sql).begin(work);
@@ -38,6 +45,12 @@ export async function refreshListsFigures(tx: TransactionSql, listIds: readonly 
     select list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, count(*)::int, sum(amount_fcfa)
     from payments where list_id = any(${tx.array([...listIds])}::uuid[])
     group by list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id`;
+  await tx`delete from payment_daily_figures where list_id = any(${tx.array([...listIds])}::uuid[])`;
+  await tx`
+    insert into payment_daily_figures (list_id, batch_no, day, region_code, commune_code, funding_source, cycle_id, payments, amount_fcfa)
+    select list_id, batch_no, (coalesce(confirmed_at, updated_at) at time zone 'UTC')::date, region_code, commune_code, funding_source, cycle_id, count(*)::int, sum(amount_fcfa)
+    from payments where list_id = any(${tx.array([...listIds])}::uuid[]) and status::text = any(${tx.array([...PAID_STATUSES])}::text[])
+    group by 1, 2, 3, 4, 5, 6, 7`;
 }
 
 /** Every batch of a list, those with counters and those with payments: after payments moved between lists. */

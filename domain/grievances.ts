@@ -9,6 +9,18 @@ import type { Area, Principal } from './roles';
 export const GRIEVANCE_CATEGORIES = ['non-payment', 'wrong-amount', 'exclusion', 'inclusion-error', 'misconduct', 'fraud', 'data-correction', 'other'] as const;
 export type GrievanceCategory = (typeof GRIEVANCE_CATEGORIES)[number];
 
+/** Categories in French (console and reports). */
+export const GRIEVANCE_CATEGORY_NAMES_FR: Record<GrievanceCategory, string> = {
+  'non-payment': 'Non-paiement',
+  'wrong-amount': 'Montant erroné',
+  exclusion: 'Exclusion',
+  'inclusion-error': 'Erreur d’inclusion',
+  misconduct: 'Abus d’un agent',
+  fraud: 'Fraude',
+  'data-correction': 'Correction de données',
+  other: 'Autre',
+};
+
 /** Complaints about agents: only roles allowed to see them read them, so a complainant is not exposed. */
 export const SENSITIVE_CATEGORIES: readonly GrievanceCategory[] = ['misconduct', 'fraud'];
 export const isSensitive = (category: GrievanceCategory): boolean => SENSITIVE_CATEGORIES.includes(category);

@@ -41,6 +41,9 @@ export const ACTIONS = [
   'grievance.read',
   'grievance.read-sensitive',
   'grievance.act',
+  'overview.read',
+  'awpb.manage',
+  'partner.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -108,6 +111,12 @@ export const GRANTS: Record<Action, readonly Role[]> = {
   // Misconduct and fraud: focal points work beside the agents complained about, so they do not read these.
   'grievance.read-sensitive': ['grievance-officer', 'auditor'],
   'grievance.act': ['grievance-officer'],
+  // The overview and the steering committee's report: aggregates, scoped to the reader's area.
+  'overview.read': EVERY_ROLE.filter((role) => role !== 'admin'),
+  // The AWPB's forecasts and recorded expenses: the coordination unit (RAF has no role yet).
+  'awpb.manage': ['coordinator', 'me-officer'],
+  // Funders' systems pull aggregate figures only; the coordination unit and auditors may check what they see.
+  'partner.read': ['partner', 'coordinator', 'me-officer', 'auditor'],
 };
 
 /** Actions whose target is the whole program: only a national user may take them. */
@@ -120,6 +129,7 @@ const NATIONAL_ACTIONS: readonly Action[] = [
   'list.close',
   'targeting.configure',
   'procurement.template.manage',
+  'awpb.manage',
 ];
 
 /** Complaints carry complainants' personal data: a hotline's service token files them and reads or handles none. */

@@ -9,6 +9,8 @@ export const ROLES = [
   'focal-point',
   'auditor',
   'admin',
+  /** A funder's system (World Bank, AFD…): reads aggregate figures through the partner API, never people. */
+  'partner',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

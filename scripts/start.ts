@@ -6,6 +6,7 @@ import { createDatabase } from '../db/client';
 import { prepareDatabase } from '../db/migrate';
 import { signIn } from './api-session';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemoUsers } from './demo-users';
+import { seedDemoAwpb } from './demo-awpb';
 import { demoCycle, seedDemoProcurement, seedDemoWorkshops } from './demo-cycle';
 import { seedDemoTargeting } from './demo-targeting';
 import { createLauncher, startChild } from './stack/child-process';
@@ -102,7 +103,10 @@ async function main() {
   const demo = process.env.JIGI_DEMO !== '0';
   if (demo) {
     const database = createDatabase(databaseUrl, { max: 1 });
-    await seedDemoUsers(database, say).finally(() => database.close());
+    await seedDemoUsers(database, say)
+      .then(() => seedDemoAwpb(database))
+      .then((awpb) => awpb.forecasts > 0 && say(`demo AWPB 2020 and 2021: ${awpb.forecasts} forecast lines, ${awpb.expenses} expenses to 30 September 2020`))
+      .finally(() => database.close());
   }
 
   // A terminal reads the children's lines: text, not the JSON a deployment's log collector takes.

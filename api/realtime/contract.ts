@@ -1,5 +1,6 @@
 // The Socket.IO contract, types only, shared by the API and the console.
 import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../domain/events';
+import type { Overview } from '../../domain/overview';
 import type { PaymentFigures } from '../../domain/payment-figures';
 import type { Principal } from '../../domain/roles';
 
@@ -22,6 +23,8 @@ export interface ServerToClientEvents {
   'grievance:changed': (change: GrievanceChanged) => void;
   /** A cycle's payment figures as the watcher's area sees them: at most twice a second, once a second while a run moves. */
   'payments:figures': (figures: PaymentFigures) => void;
+  /** The overview as the watcher's area sees it (the current AWPB year, today): at most once a second. */
+  'overview:changed': (overview: Overview) => void;
 }
 
 export interface ClientToServerEvents {
@@ -49,6 +52,9 @@ export interface ClientToServerEvents {
   /** Receive one cycle's payment figures, scoped to the caller's area (its payments pages). */
   'payments:watch': (cycleId: string, ack: (result: WatchResult) => void) => void;
   'payments:unwatch': (cycleId: string) => void;
+  /** Receive the overview, scoped to the caller's area (the overview page). */
+  'overview:watch': (ack: (result: WatchResult) => void) => void;
+  'overview:unwatch': () => void;
 }
 
 export type WatchResult = { ok: true } | { ok: false; error: string };

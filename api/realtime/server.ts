@@ -31,6 +31,9 @@ import { isUuid } from '../../domain/ids';
 import { PAYMENTS_CHANNEL, type PaymentsChanged } from '../../domain/payments';
 import { areaKey, type PaymentFiguresService } from '../services/payment-figures';
 import { paymentsRoom, streamPaymentFigures, type FiguresStreamOptions } from './payment-figures-stream';
+import { OVERVIEW_CHANNEL } from '../../domain/overview';
+import { viewerOf, type OverviewService } from '../services/overview';
+import { overviewRoom, streamOverview } from './overview-stream';
 
 const ALL_CYCLES_ROOM = 'cycles';
 const IMPORTS_ROOM = 'imports';
@@ -58,6 +61,9 @@ export interface RealtimeOptions {
   paymentFigures: PaymentFiguresService;
   /** How often figures are streamed (defaults: at most twice a second, once a second while a run moves). */
   figuresStream?: FiguresStreamOptions;
+  overview: OverviewService;
+  /** At most one overview a room this often (default a second). */
+  overviewIntervalMs?: number;
 }
 
 /**
@@ -65,7 +71,7 @@ export interface RealtimeOptions {
  * sockets, so a change recorded by any worker reaches every console with no Socket.IO adapter.
  * The handshake signs in with the session cookie; rooms are granted by the same policy as the API.
  */
-export async function attachRealtime(httpServer: HttpServer, { database, sessions, allowedOrigins, paymentFigures, figuresStream }: RealtimeOptions) {
+export async function attachRealtime(httpServer: HttpServer, { database, sessions, allowedOrigins, paymentFigures, figuresStream, overview, overviewIntervalMs }: RealtimeOptions) {
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     // WebSockets escape CORS: without this check any site could open one with the user's cookie.
@@ -168,13 +174,24 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     socket.on('payments:unwatch', async (cycleId) => {
       if (typeof cycleId === 'string') await socket.leave(paymentsRoom(cycleId, areaKey(socket.data.principal.area)));
     });
+    socket.on('overview:watch', async (ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(socket.data.principal, 'overview.read')) return ack({ ok: false, error: 'Not allowed to read the overview' });
+      await socket.join(overviewRoom(viewerOf(socket.data.principal)));
+      ack({ ok: true });
+    });
+    socket.on('overview:unwatch', async () => {
+      await socket.leave(overviewRoom(viewerOf(socket.data.principal)));
+    });
   });
 
   const figures = streamPaymentFigures(io, paymentFigures, figuresStream);
+  const overviewStream = streamOverview(io, overview, { minIntervalMs: overviewIntervalMs ?? 1_000 });
   // NOTIFY is only delivered after commit, so what is emitted here is always durable.
   const events = await database.sql.listen(EVENTS_CHANNEL, (payload) => {
     const event = parseJson<CycleEvent>(payload);
     if (event) io.to(ALL_CYCLES_ROOM).to(cycleRoom(event.cycleId)).emit('cycle:changed', event);
+    overviewStream.noticed();
   });
   const imports = await database.sql.listen(IMPORTS_CHANNEL, (payload) => {
     const progress = parseJson<ImportProgress>(payload);
@@ -183,6 +200,7 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
   const lists = await database.sql.listen(LISTS_CHANNEL, (payload) => {
     const change = parseJson<ListsChanged>(payload);
     if (change) io.to(cycleRoom(change.cycleId)).emit('lists:changed', change);
+    overviewStream.noticed();
   });
   const paymentActions = await database.sql.listen(PAYMENT_ACTIONS_CHANNEL, (payload) => {
     const change = parseJson<PaymentActionsChanged>(payload);
@@ -190,27 +208,35 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
     io.to(cycleRoom(change.cycleId)).emit('payments:actions', change);
     // An applied action moved payments: their figures go out with the next tick.
     if (isUuid(change.cycleId)) figures.noticed(change.cycleId);
+    overviewStream.noticed();
   });
   const workshopChanges = await database.sql.listen(WORKSHOPS_CHANNEL, (payload) => {
     const event = parseJson<WorkshopEvent>(payload);
     if (event) io.to(workshopsRoom(event.cycleId)).emit('workshop:changed', event);
+    overviewStream.noticed();
   });
   const targeting = await database.sql.listen(TARGETING_CHANNEL, (payload) => {
     const progress = parseJson<TargetingProgress>(payload);
     if (progress) io.to(targetingRoom(progress.cycleId)).emit('targeting:progress', progress);
+    if (progress?.status === 'completed') overviewStream.noticed();
   });
   const procurement = await database.sql.listen(PROCUREMENT_CHANNEL, (payload) => {
     const change = parseJson<ProcurementChanged>(payload);
     if (change) io.to(PROCUREMENT_ROOM).emit('procurement:changed', change);
+    overviewStream.noticed();
   });
   const grievances = await database.sql.listen(GRIEVANCE_CHANNEL, (payload) => {
     const change = parseJson<GrievanceChanged>(payload);
     if (change) io.to(grievanceRoomsOf(change)).emit('grievance:changed', change);
+    overviewStream.noticed();
   });
   const paymentNotices = await database.sql.listen(PAYMENTS_CHANNEL, (payload) => {
     const change = parseJson<PaymentsChanged>(payload);
     if (change && isUuid(change.cycleId)) figures.noticed(change.cycleId);
+    overviewStream.noticed();
   });
+  // Changes only the overview shows (AWPB expenses).
+  const overviewNotices = await database.sql.listen(OVERVIEW_CHANNEL, () => overviewStream.noticed());
   // Sign-out, an administrator ending a session or changing roles: drop those sockets on every node.
   const control = await database.sql.listen(CONTROL_CHANNEL, (payload) => {
     const message = parseJson<ControlMessage>(payload);
@@ -234,6 +260,8 @@ export async function attachRealtime(httpServer: HttpServer, { database, session
       await grievances.unlisten();
       await paymentNotices.unlisten();
       figures.close();
+      await overviewNotices.unlisten();
+      overviewStream.close();
       await control.unlisten();
       await io.close();
     },

@@ -12,3 +12,4 @@ export * from './payments';
 export * from './reconciliation';
 export * from './grievances';
 export * from './payment-figures';
+export * from './awpb';

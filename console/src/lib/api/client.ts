@@ -56,6 +56,8 @@ import type {
   PendingPaymentAction,
   ReleaseSegment,
   NewUser,
+  Overview,
+  ReportTable,
   RegisterFormat,
   RegisterImport,
   ServiceToken,
@@ -113,6 +115,22 @@ async function read<R extends ClientResponse<unknown, number, string>>(call: () 
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) throw ApiError.fromBody(response.status, payload);
   return payload as SuccessBody<R>;
+}
+
+export interface OverviewQuery {
+  year?: number;
+  asOf?: string;
+}
+
+function overviewQuery(q: OverviewQuery): Record<string, string> {
+  return { ...(q.year ? { year: String(q.year) } : {}), ...(q.asOf ? { asOf: q.asOf } : {}) };
+}
+
+/** The steering committee's report (PDF) or one of its tables (CSV) for the same query: plain links, the browser downloads them. */
+export function reportHref(query: OverviewQuery, table?: ReportTable): string {
+  const search = new URLSearchParams(overviewQuery(query)).toString();
+  const path = table ? `/api/overview/report/tables/${table}` : '/api/overview/report.pdf';
+  return search ? `${path}?${search}` : path;
 }
 
 /** Query values as the API reads them: absent rather than empty. */
@@ -364,6 +382,10 @@ export function createApi(fetch?: Fetch) {
     /** A payment operator's approval: releases the case's corrective payment, sent once. */
     async approveCorrectivePayment(reference: string, comment?: string) {
       return (await guarded(() => grievances.cases[':reference']['corrective-payment'].approve.$post({ param: { reference }, json: comment ? { comment } : {} }))).correctivePayment;
+    },
+    /** The overview for an AWPB year and a date (the latest year and today when absent), as the caller's area sees it. */
+    async overview(query: OverviewQuery = {}): Promise<{ overview: Overview; years: number[] }> {
+      return guarded(() => api.overview.$get({ query: overviewQuery(query) }));
     },
     /** Paid, failed, in flight, execution rate, per region, agency and funding source, as the caller's area sees them. */
     async paymentFigures(cycleId: string): Promise<PaymentFigures> {

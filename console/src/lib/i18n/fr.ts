@@ -1,10 +1,12 @@
 import type { CycleRule, CycleStatus, Phase, PhaseStatus, TransitionKind } from '../../../../domain/cycle';
 import type { ListRule } from '../../../../domain/beneficiary-list';
 import type { ProcurementRule } from '../../../../domain/procurement';
-import type { FundingSource } from '../../../../domain/funding';
+import { FUNDING_SOURCE_NAMES_FR } from '../../../../domain/funding';
 import type { DuplicateReason, DuplicateStatus, MergeableField } from '../../../../domain/duplicates';
 import type { Role } from '../../../../domain/roles';
-import type { GrievanceCategory, GrievanceStatus } from '../../../../domain/grievances';
+import { AWPB_COMPONENT_NAMES_FR, type AlertKind } from '../../../../domain/overview';
+import type { ReportTable } from '../../../../domain/overview';
+import { GRIEVANCE_CATEGORY_NAMES_FR, type GrievanceStatus } from '../../../../domain/grievances';
 import type { AreaLevel, CriteriaMatch, TargetingCriterion, TargetingOutcome, TargetingRunStatus, TargetingRunStep } from '../../../../domain/targeting';
 import type { FailureReason, PaymentListStatus, PaymentStatus } from '../../../../domain/payments';
 import type { ReleaseStage } from '../../../../domain/payment-release';
@@ -21,6 +23,7 @@ export const fr = {
     register: 'Registre',
     procurement: 'Passation',
     grievances: 'Plaintes',
+    overview: 'Aperçu',
     administration: 'Administration',
     timeNote: 'Heures en UTC (heure de Bamako).',
     account: 'Compte',
@@ -38,6 +41,7 @@ export const fr = {
     'focal-point': 'Point focal',
     auditor: 'Audit interne',
     admin: 'Administration',
+    partner: 'Partenaire technique et financier',
   } satisfies Record<Role, string>,
   areas: {
     national: 'National',
@@ -765,16 +769,7 @@ export const fr = {
     empty: 'Aucune plainte avec ces filtres.',
     filters: { cycle: 'Cycle', allCycles: 'Tous les cycles', category: 'Catégorie', status: 'Statut', region: 'Région', late: 'En retard seulement', all: 'Toutes', apply: 'Filtrer' },
     columns: { reference: 'Référence', category: 'Catégorie', complainant: 'Plaignant', place: 'Commune', status: 'Statut', level: 'Niveau', deadline: 'Délai' },
-    categories: {
-      'non-payment': 'Non-paiement',
-      'wrong-amount': 'Montant erroné',
-      exclusion: 'Exclusion',
-      'inclusion-error': 'Erreur d’inclusion',
-      misconduct: 'Abus d’un agent',
-      fraud: 'Fraude',
-      'data-correction': 'Correction de données',
-      other: 'Autre',
-    } satisfies Record<GrievanceCategory, string>,
+    categories: GRIEVANCE_CATEGORY_NAMES_FR,
     statuses: {
       received: 'Reçue',
       acknowledged: 'Accusé de réception',
@@ -1140,15 +1135,66 @@ export const fr = {
     'cycle-cancelled': 'Cycle annulé',
     'cycle-completed': 'Cycle clôturé',
   } satisfies Record<TransitionKind, string>,
-  fundingSources: {
-    'world-bank-af2': 'Banque mondiale – FA2',
-    pgfs: 'PGFS (État)',
-    afd: 'AFD',
-    pdazam: 'PDAZAM',
-    wfp: 'PAM',
-    unicef: 'UNICEF',
-    fao: 'FAO',
-  } satisfies Record<FundingSource, string>,
+  fundingSources: FUNDING_SOURCE_NAMES_FR,
+  overview: {
+    title: 'Aperçu du programme',
+    intro: (area: string) => `Où en est-on, et qu’est-ce qui bloque ? ${area}, mis à jour en direct.`,
+    loadFailed: 'Chargement de l’aperçu impossible :',
+    year: 'PTBA',
+    asOf: 'Situation au',
+    apply: 'Afficher',
+    today: 'Aujourd’hui',
+    updated: (time: string) => `Mis à jour à ${time}`,
+    headline: 'Chiffres clés',
+    targeted: 'Ménages ciblés',
+    validated: 'Ménages validés',
+    paid: 'Ménages payés',
+    failed: 'Paiements échoués',
+    inFlight: 'Paiements en cours',
+    disbursed: 'Montant versé',
+    executionRate: 'Taux d’exécution',
+    executionOf: (achieved: string, forecast: string) => `${achieved} réalisés sur ${forecast} prévus`,
+    noForecast: 'Aucune prévision pour cette année.',
+    cycles: 'Cycles en cours',
+    noCycles: 'Aucun cycle en cours.',
+    alerts: 'Alertes',
+    noAlerts: 'Rien de bloqué.',
+    alert: {
+      'workshop-late': (subject: string) => `Atelier de ${subject} sans rapport après la date prévue`,
+      'procurement-late': (subject: string) => `Passation en retard : ${subject}`,
+      'payments-failed': (subject: string, count: string) => `${count} ${count === '1' ? 'paiement échoué' : 'paiements échoués'} à ${subject}`,
+      'grievances-late': (subject: string, count: string) => `${count} ${count === '1' ? 'plainte' : 'plaintes'} hors délai à ${subject}`,
+    } satisfies Record<AlertKind, (subject: string, count: string) => string>,
+    act: 'Traiter',
+    budgetByComponent: 'Exécution par composante',
+    budgetBySource: 'Exécution par source de financement',
+    forecast: 'Prévision',
+    achieved: 'Réalisé',
+    components: AWPB_COMPONENT_NAMES_FR,
+    regions: 'Carte des régions',
+    regionsIntro: 'Chaque région colorée selon la part de ses ménages ciblés déjà payés.',
+    region: 'Région',
+    progress: 'Progression',
+    legend: ['Aucun ciblage', '< 25 %', '25–50 %', '50–75 %', '≥ 75 %'],
+    disbursedByDay: 'Montants versés par jour',
+    noPayments: 'Aucun paiement confirmé sur la période.',
+    cumulative: 'Cumul',
+    grievances: 'Plaintes par catégorie',
+    grievancesSummary: (total: string, open: string, late: string) => `${total} plaintes, ${open} ouvertes, ${late} hors délai`,
+    open: 'Ouvertes',
+    cases: 'Plaintes',
+    report: 'Rapport au comité de pilotage',
+    reportIntro: 'Les mêmes chiffres, à la date choisie : PDF avec graphiques, et tableaux CSV.',
+    pdf: 'Télécharger le PDF',
+    tables: {
+      components: 'Composantes',
+      'funding-sources': 'Sources de financement',
+      regions: 'Régions',
+      'disbursed-by-day': 'Versements par jour',
+      'procurement-delays': 'Retards de passation',
+      grievances: 'Plaintes',
+    } satisfies Record<ReportTable, string>,
+  },
 };
 
 export type Messages = typeof fr;

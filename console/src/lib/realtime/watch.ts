@@ -1,5 +1,6 @@
 import type { ServerToClientEvents, WatchResult } from '../../../../api/realtime/contract';
 import type { CycleEvent, GrievanceChanged, ImportProgress, ListsChanged, PaymentActionsChanged, ProcurementChanged, TargetingProgress, WorkshopEvent } from '../../../../domain/events';
+import type { Overview } from '../../../../domain/overview';
 import type { PaymentFigures } from '../../../../domain/payment-figures';
 import { realtimeSocket, type RealtimeSocket } from './socket';
 
@@ -138,6 +139,16 @@ export function watchGrievances(handlers: WatchHandlers<GrievanceChanged>): () =
     'grievance:changed',
     (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('grievances:watch', done),
     (socket) => socket.emit('grievances:unwatch'),
+    handlers,
+  );
+}
+
+/** The overview of the user's area, at most once a second (the overview page). */
+export function watchOverview(handlers: WatchHandlers<Overview>): () => void {
+  return watch(
+    'overview:changed',
+    (socket, done) => socket.timeout(ACK_TIMEOUT_MS).emit('overview:watch', done),
+    (socket) => socket.emit('overview:unwatch'),
     handlers,
   );
 }
