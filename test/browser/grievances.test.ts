@@ -106,6 +106,8 @@ describe('the grievance console', () => {
     try {
       await signInThroughPage(page, officer, '/plaintes');
       await page.locator(`[data-testid="grievance-row"][data-reference="${reference}"]`).waitFor({ timeout: WAIT_MS });
+      // Once the console is in its room (on a loaded machine the page shows before the socket joins).
+      await page.locator('[data-testid="grievance-list"][data-live="joined"]').waitFor({ timeout: WAIT_MS });
       // The notice the case workflow sends when its deadline passes (its timers are tested in grievance-workflow.test.ts).
       const notice = { reference, region: 'KAY', commune: 'KAY-001', kind: 'escalated', version: 99, alert: { kind: 'escalated', level: 'region' } };
       await stack.database.sql`select pg_notify('jigi_grievances', ${JSON.stringify(notice)})`;

@@ -8,6 +8,8 @@ export class LiveGrievances<T> {
   refreshError: unknown = $state.raw(null);
   /** Escalations and lateness pushed to this console since it opened, newest first. */
   alerts: GrievanceChanged[] = $state.raw([]);
+  /** In the room: changes from now on reach this console. */
+  joined = $state(false);
   readonly refresh: () => Promise<void>;
   readonly #concerns: (change: GrievanceChanged) => boolean;
 
@@ -34,7 +36,10 @@ export class LiveGrievances<T> {
         if (change.alert && !this.alerts.some((a) => a.reference === change.reference && a.version === change.version)) this.alerts = [change, ...this.alerts].slice(0, 5);
         if (this.#concerns(change)) void this.refresh();
       },
-      onJoined: () => void this.refresh(),
+      onJoined: () => {
+        this.joined = true;
+        void this.refresh();
+      },
     });
   }
 }
