@@ -121,6 +121,32 @@ try {
   if (warm.status !== 200) throw new Error(`overview answered ${warm.status}: ${JSON.stringify(warm.body)}`);
   log(`national overview: ${warm.body.overview.households.paid} paid, execution rate ${warm.body.overview.budget.total.executionRate}`);
 
+  // The same-run baseline: the figures the overview sums from its counters, read from the ledger itself
+  // (every payment scanned per region and status, and paid per day), against one overview read alone.
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const timed = async (work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    return performance.now() - started;
+  };
+  const scanMs: number[] = [];
+  const overviewMs: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    scanMs.push(
+      await timed(() =>
+        Promise.all([
+          sql`select region_code, status, count(*)::int, sum(amount_fcfa)::bigint from payments where cycle_id = ${cycleId} group by 1, 2`,
+          sql`select (confirmed_at at time zone 'UTC')::date, count(*)::int, sum(amount_fcfa)::bigint from payments where cycle_id = ${cycleId} and status = 'confirmed' group by 1`,
+        ]),
+      ),
+    );
+    // A date of its own each time, so no read is shared with another.
+    overviewMs.push(await timed(() => national.call('GET', `/api/overview?year=${year}&asOf=${year}-06-${String(10 + i).padStart(2, '0')}`)));
+  }
+  const scanBaselineMs = Number(median(scanMs).toFixed(1));
+  const singleReadMs = Number(median(overviewMs).toFixed(1));
+  log(`one overview read alone ${singleReadMs} ms; the same figures scanned from the ledger ${scanBaselineMs} ms`);
+
   log(`${concurrency} clients for ${seconds} s…`);
   const latencies: number[] = [];
   let errors = 0;
@@ -155,6 +181,9 @@ try {
     p99Ms: at(0.99),
     maxMs: Number(latencies.at(-1)!.toFixed(1)),
     errors,
+    singleReadMs,
+    scanBaselineMs,
+    ratio: Number((singleReadMs / scanBaselineMs).toFixed(3)),
     counterRows: figureRows,
     dailyRows,
     seedSeconds,

@@ -45,7 +45,7 @@ const { values } = parseArgs({
   options: {
     households: { type: 'string', default: '1000000' },
     'per-payment': { type: 'string', default: '10000' },
-    'per-payment-max-seconds': { type: 'string', default: '120' },
+    'per-payment-max-seconds': { type: 'string', default: '600' },
     'batch-size': { type: 'string', default: '1000' },
     'in-flight': { type: 'string', default: '12' },
     agencies: { type: 'string', default: '2' },
