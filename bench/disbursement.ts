@@ -78,12 +78,13 @@ export async function seedDisbursement(database: Database, plan: DisbursementPla
     createdBy: 'bench',
   });
   const agencyIds = Array.from({ length: plan.agencies }, (_, i) => `sim-${cycleId.slice(0, 8)}-${i + 1}`);
+  const simUrls = [plan.simUrl].flat();
   await db.insert(paymentAgencies).values(
     agencyIds.map((id, i) => ({
       id,
       name: `Mobile money simulé ${i + 1}`,
       kind: 'mobile-money' as const,
-      baseUrl: [plan.simUrl].flat()[i % [plan.simUrl].flat().length]!,
+      baseUrl: simUrls[i % simUrls.length]!,
       credentialRef: AGENCY_CREDENTIAL_ENV,
       lots: communeList.filter((_, c) => c % plan.agencies === i),
       ratePerSecond: plan.ratePerSecond,

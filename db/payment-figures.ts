@@ -1,5 +1,5 @@
 // Live disbursement figures: counters per batch kept exact by every writer of payments, and read per cycle.
-import type { Sql, TransactionSql } from 'postgres';
+import type { Fragment, Sql, TransactionSql } from 'postgres';
 import { FUNDING_SOURCES, type FundingSource } from '../domain/funding';
 import { isPaid, OPEN_STATUSES, PAID_STATUSES, PAYMENTS_CHANNEL, type PaymentStatus } from '../domain/payments';
 import type { PaymentCounts, PaymentFigures, PaymentFiguresRow } from '../domain/payment-figures';
@@ -16,19 +16,7 @@ export async function refreshPaymentFigures(sql: Sql | TransactionSql, listId: s
   const batches = [...new Set(batchNos)];
   const work = async (tx: TransactionSql) => {
     await tx`select pg_advisory_xact_lock(hashtextextended(${`payment-figures:${listId}`}, 0))`;
-    await tx`delete from payment_figures where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[])`;
-    await tx`
-      insert into payment_figures (list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, payments, amount_fcfa)
-      select list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, count(*)::int, sum(amount_fcfa)
-      from payments where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[])
-      group by list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id`;
-    // Paid payments per day (Bamako is on UTC): the day of confirmation, else of the last change.
-    await tx`delete from payment_daily_figures where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[])`;
-    await tx`
-      insert into payment_daily_figures (list_id, batch_no, day, region_code, commune_code, funding_source, cycle_id, payments, amount_fcfa)
-      select list_id, batch_no, (coalesce(confirmed_at, updated_at) at time zone 'UTC')::date, region_code, commune_code, funding_source, cycle_id, count(*)::int, sum(amount_fcfa)
-      from payments where list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[]) and status::text = any(${tx.array([...PAID_STATUSES])}::text[])
-      group by 1, 2, 3, 4, 5, 6, 7`;
+    await rewriteCounters(tx, tx`list_id = ${listId} and batch_no = any(${tx.array(batches)}::int[])`);
   };
   // Inside a caller's transaction the lock lives until it commits; otherwise a transaction of our own.
   if ('begin' in sql && typeof sql.begin === 'function') await (sql as Sql).begin(work);
@@ -39,17 +27,23 @@ export async function refreshPaymentFigures(sql: Sql | TransactionSql, listId: s
 export async function refreshListsFigures(tx: TransactionSql, listIds: readonly string[]): Promise<void> {
   if (listIds.length === 0) return;
   for (const listId of [...listIds].sort()) await tx`select pg_advisory_xact_lock(hashtextextended(${`payment-figures:${listId}`}, 0))`;
-  await tx`delete from payment_figures where list_id = any(${tx.array([...listIds])}::uuid[])`;
+  await rewriteCounters(tx, tx`list_id = any(${tx.array([...listIds])}::uuid[])`);
+}
+
+/** The batch counters and the paid-per-day counters of the payments `which` selects, recounted from them. */
+async function rewriteCounters(tx: TransactionSql, which: Fragment): Promise<void> {
+  await tx`delete from payment_figures where ${which}`;
   await tx`
     insert into payment_figures (list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, payments, amount_fcfa)
     select list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id, count(*)::int, sum(amount_fcfa)
-    from payments where list_id = any(${tx.array([...listIds])}::uuid[])
+    from payments where ${which}
     group by list_id, batch_no, region_code, commune_code, agency_id, funding_source, status, cycle_id`;
-  await tx`delete from payment_daily_figures where list_id = any(${tx.array([...listIds])}::uuid[])`;
+  // Paid payments per day (Bamako is on UTC): the day of confirmation, else of the last change.
+  await tx`delete from payment_daily_figures where ${which}`;
   await tx`
     insert into payment_daily_figures (list_id, batch_no, day, region_code, commune_code, funding_source, cycle_id, payments, amount_fcfa)
     select list_id, batch_no, (coalesce(confirmed_at, updated_at) at time zone 'UTC')::date, region_code, commune_code, funding_source, cycle_id, count(*)::int, sum(amount_fcfa)
-    from payments where list_id = any(${tx.array([...listIds])}::uuid[]) and status::text = any(${tx.array([...PAID_STATUSES])}::text[])
+    from payments where ${which} and status::text = any(${tx.array([...PAID_STATUSES])}::text[])
     group by 1, 2, 3, 4, 5, 6, 7`;
 }
 
