@@ -5,7 +5,7 @@ import type { Database } from '../db/client';
 import type { FundingSource } from '../domain/funding';
 import type { LotArea } from '../domain/procurement';
 import { lotsOverlap } from '../domain/procurement';
-import type { BuildPaymentListsInput, BuiltPaymentList } from './payment-batch';
+import { mapLimit, whileBeating, type BuildPaymentListsInput, type BuiltPaymentList } from './payment-batch';
 import type { ReconcileListInput, ReconcileListResult } from './reconciliation';
 
 export interface PrepareDisbursementInput {
@@ -114,8 +114,8 @@ export function createDisbursementActivities({
           values (${cycleId}, ${c.region}, ${c.commune}, ${agencyId}, ${tranche}, 1, ${line.source}::funding_source, ${c.count}, ${c.total})
           on conflict do nothing`;
       }
-      const lists = await sql<Array<{ id: string; status: string }>>`
-        select id, status from payment_lists where cycle_id = ${cycleId} and tranche = ${tranche} order by commune_code, sequence`;
+      const lists = await sql<Array<{ id: string }>>`
+        select id from payment_lists where cycle_id = ${cycleId} and tranche = ${tranche} order by commune_code, sequence`;
       heartbeat({ building: lists.length });
       const built = await buildPaymentLists({ cycleId, tranche, listIds: lists.map((l) => l.id), batchSize });
       let households = 0;
@@ -132,26 +132,19 @@ export function createDisbursementActivities({
     /** At the end of a run, its lists reconciled with the agency's statement, two at a time. */
     async reconcilePaymentLists({ listIds }: { listIds: string[] }): Promise<ReconciledLists> {
       const total: ReconciledLists = { lists: 0, matched: 0, mismatches: 0, ledgerTotalFcfa: 0, statementTotalFcfa: 0 };
-      let next = 0;
-      const lane = async () => {
-        while (next < listIds.length) {
-          const listId = listIds[next++]!;
-          const r = await reconcilePaymentList({ listId });
-          total.lists += 1;
-          total.matched += r.matched;
-          total.mismatches += r.mismatches;
-          total.ledgerTotalFcfa += r.ledgerTotalFcfa;
-          total.statementTotalFcfa += r.statementTotalFcfa;
-          heartbeat({ reconciled: total.lists, of: listIds.length });
-        }
-      };
-      // Beats while this process lives, even waiting for another list's statement read: a dead worker is noticed in seconds.
-      const alive = setInterval(() => heartbeat({ reconciled: total.lists, of: listIds.length }), 1_000);
-      try {
-        await Promise.all([lane(), lane()]);
-      } finally {
-        clearInterval(alive);
-      }
+      // Even waiting for another list's statement read, the worker beats all along.
+      await whileBeating(
+        () => ({ reconciled: total.lists, of: listIds.length }),
+        () =>
+          mapLimit(listIds, 2, async (listId) => {
+            const r = await reconcilePaymentList({ listId });
+            total.lists += 1;
+            total.matched += r.matched;
+            total.mismatches += r.mismatches;
+            total.ledgerTotalFcfa += r.ledgerTotalFcfa;
+            total.statementTotalFcfa += r.statementTotalFcfa;
+          }),
+      );
       return total;
     },
 

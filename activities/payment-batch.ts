@@ -75,7 +75,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
 const SUBMITTED_WAIT_MS = 30_000;
 
 /** Runs `work` over `items` with at most `limit` at a time, in order of start. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -94,6 +94,19 @@ function heartbeat(details: unknown) {
     Context.current().heartbeat(details);
   } catch {
     /* not in an activity context */
+  }
+}
+
+/**
+ * Runs `work`, beating every second while this process lives, however long a statement, an agency or
+ * a lock takes: a dead worker is noticed within the heartbeat timeout.
+ */
+export async function whileBeating<T>(details: () => unknown, work: () => Promise<T>): Promise<T> {
+  const alive = setInterval(() => heartbeat(details()), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(alive);
   }
 }
 
@@ -182,43 +195,42 @@ export function createPaymentActivities({ database, agencies }: { database: Data
       limit 1`;
     if (odd) throw ApplicationFailure.nonRetryable(`household id ${JSON.stringify(odd.rsuId)} cannot be part of an idempotency key`, 'InvalidHouseholdId');
     const keys = paymentKeyAffixes({ cycleId, tranche, generation: 0 });
-    // Beats while the statement runs: a million rows take a while, a dead worker is still noticed.
-    const alive = setInterval(() => heartbeat({ building: listIds.length }), HEARTBEAT_EVERY_MS);
-    try {
-      await sql.begin(async (tx) => {
-        const declared = (
-          await tx<Array<{ id: string }>>`
-            select id from payment_lists where id = any(${tx.array(listIds)}::uuid[]) and cycle_id = ${cycleId} and tranche = ${tranche} and status = 'declared'
-            order by id for update`
-        ).map((l) => l.id);
-        if (declared.length === 0) return;
-        // Numbering a million households into batches is one sort: in memory, not spilled to disk.
-        await tx`set local work_mem = '256MB'`;
-        // A household already in another list is skipped by the conflict clause, keeping its place in the
-        // numbering (an anti-join here went quadratic at scale: the planner's estimate for a payments table
-        // just filled is 0 rows).
-        await tx`
-          insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
-          select b.cycle_id, b.rsu_id, l.tranche, l.id, ((row_number() over (partition by l.id order by b.rsu_id)) - 1) / ${batchSize},
-            l.region_code, l.commune_code, l.agency_id, l.funding_source, b.amount_fcfa, b.phone, ${keys.prefix} || b.rsu_id || ${keys.suffix}
-          from payment_lists l join beneficiaries b on b.cycle_id = l.cycle_id and b.commune_code = l.commune_code
-          where l.id = any(${tx.array(declared)}::uuid[])
-          order by l.id, b.rsu_id
-          on conflict (cycle_id, rsu_id, tranche) do nothing`;
-        await tx`
-          with built as (
-            select list_id, count(*)::int as n, coalesce(sum(amount_fcfa), 0)::bigint as total from payments
-            where list_id = any(${tx.array(declared)}::uuid[]) group by list_id
-          )
-          update payment_lists l set built_count = coalesce(b.n, 0), built_total_fcfa = coalesce(b.total, 0),
-            status = (case when coalesce(b.n, 0) = l.declared_count and coalesce(b.total, 0) = l.declared_total_fcfa then 'built' else 'declared' end)::payment_list_status
-          from unnest(${tx.array(declared)}::uuid[]) as x(id) left join built b on b.list_id = x.id
-          where l.id = x.id`;
-        await refreshListsFigures(tx, declared);
-      });
-    } finally {
-      clearInterval(alive);
-    }
+    // A million rows take a while: the worker beats all along.
+    await whileBeating(
+      () => ({ building: listIds.length }),
+      () =>
+        sql.begin(async (tx) => {
+          const declared = (
+            await tx<Array<{ id: string }>>`
+              select id from payment_lists where id = any(${tx.array(listIds)}::uuid[]) and cycle_id = ${cycleId} and tranche = ${tranche} and status = 'declared'
+              order by id for update`
+          ).map((l) => l.id);
+          if (declared.length === 0) return;
+          // Numbering a million households into batches is one sort: in memory, not spilled to disk.
+          await tx`set local work_mem = '256MB'`;
+          // A household already in another list is skipped by the conflict clause, keeping its place in the
+          // numbering (an anti-join here went quadratic at scale: the planner's estimate for a payments table
+          // just filled is 0 rows).
+          await tx`
+            insert into payments (cycle_id, rsu_id, tranche, list_id, batch_no, region_code, commune_code, agency_id, funding_source, amount_fcfa, phone, idempotency_key)
+            select b.cycle_id, b.rsu_id, l.tranche, l.id, ((row_number() over (partition by l.id order by b.rsu_id)) - 1) / ${batchSize},
+              l.region_code, l.commune_code, l.agency_id, l.funding_source, b.amount_fcfa, b.phone, ${keys.prefix} || b.rsu_id || ${keys.suffix}
+            from payment_lists l join beneficiaries b on b.cycle_id = l.cycle_id and b.commune_code = l.commune_code
+            where l.id = any(${tx.array(declared)}::uuid[])
+            order by l.id, b.rsu_id
+            on conflict (cycle_id, rsu_id, tranche) do nothing`;
+          await tx`
+            with built as (
+              select list_id, count(*)::int as n, coalesce(sum(amount_fcfa), 0)::bigint as total from payments
+              where list_id = any(${tx.array(declared)}::uuid[]) group by list_id
+            )
+            update payment_lists l set built_count = coalesce(b.n, 0), built_total_fcfa = coalesce(b.total, 0),
+              status = (case when coalesce(b.n, 0) = l.declared_count and coalesce(b.total, 0) = l.declared_total_fcfa then 'built' else 'declared' end)::payment_list_status
+            from unnest(${tx.array(declared)}::uuid[]) as x(id) left join built b on b.list_id = x.id
+            where l.id = x.id`;
+          await refreshListsFigures(tx, declared);
+        }),
+    );
     const rows = await sql<Array<{ id: string; declaredCount: number; declaredTotal: number; count: number; total: number; batches: number }>>`
       select l.id, l.declared_count as "declaredCount", l.declared_total_fcfa::float8 as "declaredTotal",
         count(p.id)::int as count, coalesce(sum(p.amount_fcfa), 0)::bigint::float8 as total, coalesce(max(p.batch_no) + 1, 0)::int as batches
@@ -253,13 +265,8 @@ export function createPaymentActivities({ database, agencies }: { database: Data
      * it with backoff.
      */
     async submitPaymentBatch(input: PaymentBatchInput): Promise<PaymentBatchResult> {
-      // Beats while this process lives, however slow the agency: a dead worker is noticed in seconds.
-      const alive = setInterval(() => heartbeat({ batchNo: input.batchNo }), HEARTBEAT_EVERY_MS);
-      try {
-        return await submitBatch(input);
-      } finally {
-        clearInterval(alive);
-      }
+      // However slow the agency, the worker beats all along.
+      return whileBeating(() => ({ batchNo: input.batchNo }), () => submitBatch(input));
     },
   };
 
