@@ -104,7 +104,14 @@ export const payments = pgTable(
   },
   (t) => [
     unique('payments_household_tranche_unique').on(t.cycleId, t.rsuId, t.tranche),
-    unique('payments_idempotency_key_unique').on(t.idempotencyKey),
+    // The key is its payment's cycle, household, tranche and generation (paymentKeyAffixes), so the
+    // household's uniqueness above makes it unique too: checked per row, without an index of long text
+    // keys that every write of a million payments had to maintain. Nothing looks a payment up by key
+    // (a statement's keys are read back into their parts).
+    check(
+      'payments_idempotency_key_of_its_parts',
+      sql`${t.idempotencyKey} = 'jigi-' || ${t.cycleId}::text || '-' || ${t.rsuId} || '-t' || ${t.tranche} || '-g' || ${t.generation}`,
+    ),
     index('payments_batch_idx').on(t.listId, t.batchNo),
     index('payments_status_idx').on(t.cycleId, t.status),
     check('payments_amount_positive', sql`${t.amountFcfa} > 0`),

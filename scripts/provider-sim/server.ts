@@ -23,6 +23,8 @@ export interface SimFaults {
   timeoutAfterCommitRate: number;
   /** How long such a request is held before the connection is dropped. */
   hangMs: number;
+  /** Transfer requests (single or bulk) carrying one of these idempotency keys are committed, then left without an answer: the ambiguous case made reproducible. Each key once; it leaves the list when it fires. */
+  hangAfterCommitKeys: string[];
   /** Payee numbers ending in one of these are refused as invalid accounts. */
   invalidAccountSuffixes: string[];
   /** Per credential and UTC day; null for none. */
@@ -45,6 +47,7 @@ export const NO_FAULTS: SimFaults = {
   errorRate: 0,
   timeoutAfterCommitRate: 0,
   hangMs: 0,
+  hangAfterCommitKeys: [],
   invalidAccountSuffixes: [],
   dailyLimitFcfa: null,
   downtime: [],
@@ -179,7 +182,14 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     const latency = faults.latencyMs + random() * faults.latencyJitterMs;
     if (latency > 0) await sleep(latency);
     if (faults.errorRate > 0 && random() < faults.errorRate) throw new HttpError(500, 'internal', 'internal error');
-    const hangsAfterCommit = req.method === 'POST' && faults.timeoutAfterCommitRate > 0 && random() < faults.timeoutAfterCommitRate;
+    let hangsAfterCommit = req.method === 'POST' && faults.timeoutAfterCommitRate > 0 && random() < faults.timeoutAfterCommitRate;
+    /** Whether one of these keys was set to hang; each fires once. */
+    const hangsFor = (keys: string[]): boolean => {
+      const before = faults.hangAfterCommitKeys.length;
+      if (before === 0) return false;
+      faults.hangAfterCommitKeys = faults.hangAfterCommitKeys.filter((k) => !keys.includes(k));
+      return faults.hangAfterCommitKeys.length < before;
+    };
 
     let status: number;
     let body: unknown;
@@ -200,6 +210,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       const key = req.headers[IDEMPOTENCY_HEADER];
       if (typeof key !== 'string' || key.length === 0 || key.length > 128) throw new HttpError(400, 'missing-idempotency-key', `${IDEMPOTENCY_HEADER} is required (at most 128 characters)`);
       ({ status, transfer: body } = transfer(credential, key, parseTransferRequest(await readJson(req))));
+      if (hangsFor([key])) hangsAfterCommit = true;
     } else if (req.method === 'POST' && path === MOBILE_MONEY_PATHS.bulk) {
       const request = (await readJson(req)) as Partial<BulkTransferRequest>;
       if (!Array.isArray(request?.transfers) || request.transfers.length === 0 || request.transfers.length > MAX_BULK) {
@@ -215,6 +226,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
           return { idempotencyKey, error: { code: err.code, message: err.message } };
         }
       }));
+      if (hangsFor(results.filter((r) => r.transfer).map((r) => r.idempotencyKey))) hangsAfterCommit = true;
       status = 200;
       body = { results } satisfies BulkTransferResponse;
     } else if (req.method === 'GET' && path === MOBILE_MONEY_PATHS.transfers) {

@@ -152,6 +152,12 @@ describe('the disbursement phase', () => {
     for (const p of rows) expect(p.idempotencyKey).toBe(paymentIdempotencyKey({ cycleId, rsuId: p.rsuId, tranche: 1, generation: 0 }));
     const firstList = rows.filter((p) => p.communeCode === COMMUNES[0]).sort((a, b) => a.rsuId.localeCompare(b.rsuId));
     expect(firstList.map((p) => p.batchNo)).toEqual(Array.from({ length: PER_COMMUNE }, (_, i) => Math.floor(i / SETTINGS.paymentBatchSize!)));
+    // The database holds each key to its parts (that is what keeps keys unique): another generation's key, or
+    // another household's, on this row is refused.
+    const [p] = rows;
+    const { sql } = stack.database;
+    await expect(sql`update payments set idempotency_key = ${paymentIdempotencyKey({ cycleId, rsuId: p!.rsuId, tranche: 1, generation: 1 })} where id = ${p!.id}`).rejects.toThrow(/payments_idempotency_key_of_its_parts/);
+    await expect(sql`update payments set idempotency_key = ${rows[1]!.idempotencyKey} where id = ${p!.id}`).rejects.toThrow(/payments_idempotency_key_of_its_parts/);
   });
 
   it('an action before anything failed is refused, and the phase of a cycle not in disbursement has nothing to act on', async () => {

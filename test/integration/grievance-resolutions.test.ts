@@ -10,6 +10,7 @@ import { auditLog, cycleFundingSources, cycles, households, paymentAgencies, pay
 import { CORRECTIVE_TRANCHE_BASE, DEFAULT_GRIEVANCE_SETTINGS, type GrievanceSettings } from '../../domain/grievances';
 import { grievanceWorkflowId } from '../../domain/ids';
 import { DEFAULT_TARGETING_RULES } from '../../domain/targeting';
+import { paymentIdempotencyKey } from '../../domain/payments';
 import type { ApiSession } from '../../scripts/api-session';
 import { maybeRecordHistory } from '../support/histories';
 import { mobilisedAgencyFor } from '../support/procurement';
@@ -85,7 +86,7 @@ beforeAll(async () => {
     amountFcfa: 90_000,
     phone: `+2237600200${n}`,
     status,
-    idempotencyKey: `test-${cycleId}-${n}-${tranche}`,
+    idempotencyKey: paymentIdempotencyKey({ cycleId, rsuId: rsu(n), tranche, generation: 0 }),
   });
   await db.insert(payments).values([row(1, 1, 'confirmed'), row(2, 1, 'confirmed'), row(2, 2, 'pending'), row(2, 3, 'failed')]);
   [officer, focal, auditor, operator, both] = await Promise.all([

@@ -151,7 +151,7 @@ describe('payment figures', () => {
     const { sql } = stack.database;
     await sql.begin(async (tx) => {
       await tx`update payments set status = 'confirmed' where list_id = ${kayesList} and status in ('pending', 'submitted', 'ambiguous')`;
-      await tx`update payments set status = 'pending', generation = 1 where list_id = ${kayesList} and batch_no = 2 and status = 'failed'`;
+      await tx`update payments set status = 'pending', generation = 1, idempotency_key = regexp_replace(idempotency_key, '-g0$', '-g1') where list_id = ${kayesList} and batch_no = 2 and status = 'failed'`;
       await refreshPaymentFigures(tx, kayesList, [0, 1, 2]);
     });
     const f = await figuresOf(coordinator, cycleId);

@@ -178,6 +178,9 @@ describe('payment run against the agency simulator', () => {
   it('through a bulk endpoint, a request lost whole is settled payment by payment: nobody paid twice', async () => {
     await sim.setFaults({ errorRate: 0.1, timeoutAfterCommitRate: 0.1 });
     const { cycleId, lists, households } = await seedCycle(100, 'sim-momo-bulk', { bulkSize: 10 });
+    // Besides the random faults, two bulk requests are sure to be lost whole after the agency committed them.
+    const keys = await stack.database.sql<{ key: string }[]>`select idempotency_key as key from payments where cycle_id = ${cycleId} order by idempotency_key limit 2 offset 37`;
+    await sim.setFaults({ hangAfterCommitKeys: keys.map((k) => k.key) });
     const totals = (await (await runPayments(cycleId, 'sim-momo-bulk', lists)).result()) as PaymentRunTotals;
     const r = await reconcile(cycleId, households);
     expectReconciled(r);

@@ -113,6 +113,22 @@ describe('payment-agency simulator', () => {
     expect(await paidUnder(orders[0]!.idempotencyKey)).toHaveLength(1);
   });
 
+  it('a bulk request carrying a key set to hang is committed whole and left unanswered, once: the next request under it is answered', async () => {
+    const orders = [order(310), order(311), order(312)];
+    await sim.setFaults({ hangAfterCommitKeys: [orders[1]!.idempotencyKey, 'not-sent'] });
+    const lost = await agency().submitBulk(orders);
+    expect(orders.map((o) => lost.get(o.idempotencyKey)!.kind)).toEqual(['ambiguous', 'ambiguous', 'ambiguous']);
+    expect(await sim.setFaults({})).toMatchObject({ hangAfterCommitKeys: ['not-sent'] });
+    for (const o of orders) expect(await paidUnder(o.idempotencyKey)).toHaveLength(1);
+    const again = await agency().submitBulk(orders);
+    expect(orders.map((o) => again.get(o.idempotencyKey)!.kind)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+    const single = order(313);
+    await sim.setFaults({ hangAfterCommitKeys: [single.idempotencyKey] });
+    expect((await agency().submit(single)).kind).toBe('ambiguous');
+    expect((await agency().submit(single)).kind).toBe('confirmed');
+    expect(await paidUnder(single.idempotencyKey)).toHaveLength(1);
+  });
+
   it('killed and restarted on its ledger file, it remembers every transfer: a resubmission pays nothing more', async () => {
     const before = await agency().submit(order(400));
     expect(before.kind).toBe('confirmed');

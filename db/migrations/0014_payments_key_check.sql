@@ -1,0 +1,2 @@
+ALTER TABLE "payments" DROP CONSTRAINT "payments_idempotency_key_unique";--> statement-breakpoint
+ALTER TABLE "payments" ADD CONSTRAINT "payments_idempotency_key_of_its_parts" CHECK ("payments"."idempotency_key" = 'jigi-' || "payments"."cycle_id"::text || '-' || "payments"."rsu_id" || '-t' || "payments"."tranche" || '-g' || "payments"."generation");
