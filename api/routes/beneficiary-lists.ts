@@ -2,10 +2,10 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { beneficiaries, communeLists, communes, cycles, cyclePhases, households, listChanges, listEntries, regions, targetingResults, targetingRuns } from '../../db/schema';
+import { beneficiaries, communeLists, communes, cyclePhases, households, listChanges, listEntries, regions, targetingResults, targetingRuns } from '../../db/schema';
 import { ESCALATION_LEVELS, LIST_CHANGE_ACTIONS, LIST_STATUSES, whyCannotReviewChange, type ListChange } from '../../domain/beneficiary-list';
 import { whyCycleIsClosed } from '../../domain/cycle';
-import { isUuid, phaseWorkflowId } from '../../domain/ids';
+import { phaseWorkflowId } from '../../domain/ids';
 import { maskIdentifier } from '../../domain/personal-data';
 import { authorize } from '../../domain/policy';
 import { RSU_ID_PATTERN } from '../../domain/register';
@@ -17,6 +17,7 @@ import { actorContext } from '../request-context';
 import { ErrorSchema, isoDate, line, text } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
+import { requireCycleRow } from '../cycle-lookup';
 
 const CycleParam = z.object({ cycleId: z.string().openapi({ param: { name: 'cycleId', in: 'path' } }) });
 const RegionParam = CycleParam.extend({ region: z.string().max(20).openapi({ param: { name: 'region', in: 'path' }, example: 'MOP' }) });
@@ -194,9 +195,7 @@ export function beneficiaryListRoutes({ database, temporal }: BeneficiaryListRou
   const targeting = (cycleId: string) => temporal.workflow.getHandle(phaseWorkflowId(cycleId, 'targeting'));
 
   async function requireCycle(cycleId: string) {
-    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, status: cycles.status }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
-    return row;
+    return requireCycleRow(db, cycleId);
   }
 
   /** Lists change only while the targeting phase runs in an open cycle. */

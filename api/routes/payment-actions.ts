@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Database } from '../../db/client';
-import { cycles, paymentActions, paymentAgencies, payments } from '../../db/schema';
+import { paymentActions, paymentAgencies, payments } from '../../db/schema';
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { phaseWorkflowId, isUuid } from '../../domain/ids';
 import {
@@ -30,6 +30,7 @@ import { ErrorSchema } from '../schemas';
 import { validationHook } from '../validation';
 import { guardedRoute, json } from './guard';
 import { inArea } from './payments';
+import { requireCycleRow } from '../cycle-lookup';
 
 const areaCode = () => z.string().regex(/^[A-Z]{3}(-\d{3})?$/, 'Not an area code');
 const CycleParam = z.object({ cycleId: z.string().openapi({ param: { name: 'cycleId', in: 'path' } }) });
@@ -124,8 +125,7 @@ export function paymentActionRoutes({ database, temporal }: PaymentActionRouteDe
   const disbursement = (cycleId: string) => temporal.workflow.getHandle(phaseWorkflowId(cycleId, 'disbursement'));
 
   async function requireOpenCycle(cycleId: string) {
-    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, status: cycles.status }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    const row = await requireCycleRow(db, cycleId);
     const closed = whyCycleIsClosed(row.status);
     if (closed) throw new ApiError(409, 'rule_violated', closed.message, { rule: closed.rule });
     return row;
@@ -181,8 +181,7 @@ export function paymentActionRoutes({ database, temporal }: PaymentActionRouteDe
     .openapi(listActions, async (c) => {
       const { cycleId } = c.req.valid('param');
       const { status } = c.req.valid('query');
-      const [cycle] = isUuid(cycleId) ? await db.select({ id: cycles.id }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-      if (!cycle) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+      await requireCycleRow(db, cycleId);
       const principal = principalIn(c);
       const rows = await db
         .select()

@@ -1,15 +1,12 @@
 // Live disbursement figures of a cycle, as seen from the reader's area; the stream sends the same shape.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { cycles } from '../../db/schema';
-import { isUuid } from '../../domain/ids';
-import { ApiError } from '../errors';
 import { principalIn, type AuthVariables } from '../middleware/auth';
 import { ErrorSchema } from '../schemas';
 import type { PaymentFiguresService } from '../services/payment-figures';
 import { validationHook } from '../validation';
 import { guardedRoute, json } from './guard';
+import { requireCycleRow } from '../cycle-lookup';
 
 const counts = {
   payments: z.number().int(),
@@ -58,8 +55,7 @@ const figuresRoute = guardedRoute('payments.read', {
 export function paymentFiguresRoutes({ database, paymentFigures }: { database: Database; paymentFigures: PaymentFiguresService }) {
   return new OpenAPIHono<{ Variables: AuthVariables }>({ defaultHook: validationHook }).openapi(figuresRoute, async (c) => {
     const { cycleId } = c.req.valid('param');
-    const [cycle] = isUuid(cycleId) ? await database.db.select({ id: cycles.id }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!cycle) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    await requireCycleRow(database.db, cycleId);
     return c.json({ figures: await paymentFigures.figures(cycleId, principalIn(c).area) }, 200);
   });
 }

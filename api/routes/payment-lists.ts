@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
-import { auditLog, budgetReservations, cycleFundingSources, cycles, paymentListSignatures, paymentLists, payments, procurementCases } from '../../db/schema';
+import { auditLog, budgetReservations, cycleFundingSources, paymentListSignatures, paymentLists, payments, procurementCases } from '../../db/schema';
 import { whyCycleIsClosed } from '../../domain/cycle';
 import { cycleSettings } from '../../domain/cycle-settings';
 import { FUNDING_SOURCES } from '../../domain/funding';
@@ -26,6 +26,7 @@ import { actorContext } from '../request-context';
 import { ErrorSchema, text } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
+import { requireCycleRow } from '../cycle-lookup';
 
 const CycleParam = z.object({ cycleId: z.string().openapi({ param: { name: 'cycleId', in: 'path' } }) });
 const ListParam = CycleParam.extend({ listId: z.string().openapi({ param: { name: 'listId', in: 'path' } }) });
@@ -134,8 +135,7 @@ export function paymentListRoutes({ database, temporal }: { database: Database; 
   }
 
   async function requireCycle(cycleId: string) {
-    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id, status: cycles.status, settings: cycles.settings }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    const row = await requireCycleRow(db, cycleId);
     return { ...row, settings: cycleSettings(row.settings) };
   }
 

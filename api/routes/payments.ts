@@ -1,16 +1,15 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { cycles, paymentAgencies, payments } from '../../db/schema';
-import { isUuid } from '../../domain/ids';
+import { paymentAgencies, payments } from '../../db/schema';
 import { FAILURE_REASONS, OPEN_STATUSES, PAYMENT_STATUSES } from '../../domain/payments';
 import { maskIdentifier } from '../../domain/personal-data';
 import type { Principal } from '../../domain/roles';
-import { ApiError } from '../errors';
 import { principalIn, type AuthVariables } from '../middleware/auth';
 import { ErrorSchema } from '../schemas';
 import { validationHook } from '../validation';
 import { guardedRoute, json } from './guard';
+import { requireCycleRow } from '../cycle-lookup';
 
 /** What an operator looks at: payments that failed, and payments still open after a first attempt. */
 const QUEUES = ['failed', 'retrying'] as const;
@@ -75,8 +74,7 @@ export function paymentRoutes({ database }: { database: Database }) {
   return new OpenAPIHono<{ Variables: AuthVariables }>({ defaultHook: validationHook }).openapi(listPayments, async (c) => {
     const { cycleId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const [cycle] = isUuid(cycleId) ? await db.select({ id: cycles.id }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!cycle) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    await requireCycleRow(db, cycleId);
     const queue =
       q.queue === 'failed'
         ? eq(payments.status, 'failed')

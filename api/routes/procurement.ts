@@ -37,6 +37,7 @@ import { actorContext } from '../request-context';
 import { ErrorSchema, line, text } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
+import { requireCycleRow } from '../cycle-lookup';
 
 const code = z.string().min(1).max(20);
 const LotAreaSchema = z.union([
@@ -466,8 +467,7 @@ export function procurementRoutes({ database, temporal, taskQueue }: Procurement
     .openapi(manage, async (c) => c.json(await act(actorContext(c, principalIn(c)), c.req.valid('param').caseId, c.req.valid('json') as CaseAction), 200))
     .openapi(gates, async (c) => {
       const { cycleId } = c.req.valid('param');
-      const [cycle] = isUuid(cycleId) ? await db.select({ id: cycles.id }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-      if (!cycle) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+      await requireCycleRow(db, cycleId);
       const rows = await db.select().from(procurementCases).where(eq(procurementCases.cycleId, cycleId)).orderBy(asc(procurementCases.createdAt));
       const described = await summaries(rows, principalIn(c));
       const asGate = (r: (typeof rows)[number]) => ({ caseId: r.id, kind: r.kind, status: r.status, lot: r.lot, currentStep: r.currentStep });

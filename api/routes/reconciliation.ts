@@ -7,8 +7,7 @@ import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import { announcePaymentsChanged, refreshPaymentFigures } from '../../db/payment-figures';
 import type { Database } from '../../db/client';
-import { auditLog, cycles, paymentLists, paymentReconciliationItems, paymentReconciliations, payments, paymentStatusHistory } from '../../db/schema';
-import { isUuid } from '../../domain/ids';
+import { auditLog, paymentLists, paymentReconciliationItems, paymentReconciliations, payments, paymentStatusHistory } from '../../db/schema';
 import { PAYMENT_STATUSES } from '../../domain/payments';
 import { maskIdentifier } from '../../domain/personal-data';
 import { authorize } from '../../domain/policy';
@@ -20,6 +19,7 @@ import { actorContext } from '../request-context';
 import { ErrorSchema, text } from '../schemas';
 import { validationHook } from '../validation';
 import { body, guardedRoute, json } from './guard';
+import { requireCycleRow } from '../cycle-lookup';
 
 const CycleParam = z.object({ cycleId: z.string().openapi({ param: { name: 'cycleId', in: 'path' } }) });
 const ItemParam = CycleParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -105,8 +105,7 @@ export function reconciliationRoutes({ database }: { database: Database }) {
   const { db } = database;
 
   async function requireCycle(cycleId: string) {
-    const [row] = isUuid(cycleId) ? await db.select({ id: cycles.id }).from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    await requireCycleRow(db, cycleId);
   }
 
   const itemColumns = { item: paymentReconciliationItems, payment: payments };

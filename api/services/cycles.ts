@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Phase, PhaseState } from '../../domain/cycle';
 import { PHASES, currentPhase, whyCycleIsClosed } from '../../domain/cycle';
 import { cycleSettings } from '../../domain/cycle-settings';
-import { cycleWorkflowId, isUuid } from '../../domain/ids';
+import { cycleWorkflowId } from '../../domain/ids';
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import { sumFcfa } from '../../domain/money';
 import type { ActorContext } from '../../domain/roles';
@@ -20,6 +20,7 @@ import {
 } from '../../workflows/messages';
 import { ApiError } from '../errors';
 import type { CreateCycle, CycleDetail, CycleSummary } from '../schemas';
+import { requireCycleRow } from '../cycle-lookup';
 
 
 export interface CycleServiceDeps {
@@ -33,13 +34,9 @@ export type CycleService = ReturnType<typeof createCycleService>;
 export function createCycleService({ database, temporal, taskQueue }: CycleServiceDeps) {
   const { db } = database;
 
-  const notFound = (cycleId: string) => new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
 
   async function requireCycle(cycleId: string): Promise<CycleRow> {
-    if (!isUuid(cycleId)) throw notFound(cycleId);
-    const [row] = await db.select().from(cycles).where(eq(cycles.id, cycleId));
-    if (!row) throw notFound(cycleId);
-    return row;
+    return requireCycleRow(db, cycleId);
   }
 
   /** A closed workflow takes no Update: answer with the rule rather than Temporal's error. */

@@ -8,7 +8,6 @@ import {
   beneficiaries,
   communeLists,
   communes,
-  cycles,
   households,
   listEntries,
   regions,
@@ -19,7 +18,7 @@ import {
   type CycleRow,
   type TargetingRunRow,
 } from '../../db/schema';
-import { eligibilityRunWorkflowId, isUuid } from '../../domain/ids';
+import { eligibilityRunWorkflowId } from '../../domain/ids';
 import { areaContains, type ActorContext, type Area, type Principal } from '../../domain/roles';
 import {
   areaKey,
@@ -33,6 +32,7 @@ import {
 import { WORKFLOW_TYPES } from '../../domain/temporal-names';
 import type { eligibilityRunWorkflow } from '../../workflows';
 import { ApiError } from '../errors';
+import { requireCycleRow } from '../cycle-lookup';
 
 export interface TargetingServiceDeps {
   database: Database;
@@ -73,9 +73,7 @@ export function createTargetingService({ database, temporal, taskQueue }: Target
   const { db } = database;
 
   async function requireCycle(cycleId: string): Promise<CycleRow> {
-    const [row] = isUuid(cycleId) ? await db.select().from(cycles).where(eq(cycles.id, cycleId)) : [];
-    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
-    return row;
+    return requireCycleRow(db, cycleId);
   }
 
   async function lastRun(cycleId: string, completedOnly = false) {

@@ -14,6 +14,7 @@ import type { programCycleWorkflow } from '../../workflows';
 import { workshopReportedSignal } from '../../workflows/messages';
 import { ApiError } from '../errors';
 import type { TrainingOverview, Workshop, WorkshopPlan, WorkshopReport } from '../training-schemas';
+import { cycleNotFound } from '../cycle-lookup';
 
 export interface TrainingServiceDeps {
   database: Database;
@@ -64,7 +65,7 @@ export function createTrainingService({ database, temporal }: TrainingServiceDep
           .innerJoin(cyclePhases, and(eq(cyclePhases.cycleId, cycles.id), eq(cyclePhases.phase, 'training')))
           .where(eq(cycles.id, cycleId))
       : [];
-    if (!row) throw new ApiError(404, 'not_found', `No cycle with id "${cycleId}".`);
+    if (!row) throw cycleNotFound(cycleId);
     return row;
   }
 

@@ -23,3 +23,15 @@ export function coalesce(task: () => Promise<void>): () => Promise<void> {
     return running;
   };
 }
+
+/** A coalesced refetch that keeps its last failure on its owner, for the page to show (null once one succeeds). */
+export function refresher(owner: { refreshError: unknown }, task: () => Promise<void>): () => Promise<void> {
+  return coalesce(async () => {
+    try {
+      await task();
+      owner.refreshError = null;
+    } catch (err) {
+      owner.refreshError = err;
+    }
+  });
+}

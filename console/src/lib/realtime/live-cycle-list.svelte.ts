@@ -1,7 +1,7 @@
 import type { CycleSummary } from '../../../../api/schemas';
 import type { CycleEvent } from '../../../../domain/events';
 import type { Api } from '../api/client';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { isNewer, withState } from './cycle-updates';
 import { watchCycles } from './watch';
 
@@ -15,19 +15,14 @@ export class LiveCycleList {
   constructor(initial: CycleSummary[], api: Api) {
     this.cycles = $state.raw(initial);
     this.#api = api;
-    this.refresh = coalesce(async () => {
-      try {
-        const fresh = await this.#api.listCycles();
-        const held = this.cycles;
-        // Keep a row a push made newer than this answer.
-        this.cycles = fresh.map((row) => {
-          const mine = held.find((c) => c.id === row.id);
-          return mine && isNewer(mine, row) ? mine : row;
-        });
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      const fresh = await this.#api.listCycles();
+      const held = this.cycles;
+      // Keep a row a push made newer than this answer.
+      this.cycles = fresh.map((row) => {
+        const mine = held.find((c) => c.id === row.id);
+        return mine && isNewer(mine, row) ? mine : row;
+      });
     });
   }
 

@@ -1,7 +1,7 @@
 import type { CycleDetail } from '../../../../api/schemas';
 import type { CycleState, Phase } from '../../../../domain/cycle';
 import type { Api } from '../api/client';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { isNewer, withState } from './cycle-updates';
 import { watchCycle } from './watch';
 
@@ -21,15 +21,10 @@ export class LiveCycle {
     this.id = initial.id;
     this.cycle = $state.raw(initial);
     this.#api = api;
-    this.refresh = coalesce(async () => {
-      try {
-        const fresh = await this.#api.getCycle(this.id);
-        // A fetch that started before a pushed change may answer with the older state: the trailing run catches up.
-        if (fresh.version >= this.cycle.version) this.cycle = fresh;
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      const fresh = await this.#api.getCycle(this.id);
+      // A fetch that started before a pushed change may answer with the older state: the trailing run catches up.
+      if (fresh.version >= this.cycle.version) this.cycle = fresh;
     });
   }
 

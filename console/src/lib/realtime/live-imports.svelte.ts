@@ -1,7 +1,7 @@
 import type { ImportProgress } from '../../../../domain/events';
 import type { Api } from '../api/client';
 import type { RegisterImport } from '../api/types';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { watchImports } from './watch';
 
 /** What a pushed progress adds to an import: bytes read and time left, which the list does not carry. */
@@ -26,13 +26,8 @@ export class LiveImports {
   constructor(initial: RegisterImport[], api: Api) {
     this.imports = $state.raw(initial);
     this.#api = api;
-    this.refresh = coalesce(async () => {
-      try {
-        this.imports = await this.#api.listImports();
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      this.imports = await this.#api.listImports();
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Api } from '../api/client';
 import type { CommuneList, CommuneListDetail, ListsSummary } from '../api/types';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { watchLists } from './watch';
 
 /**
@@ -22,17 +22,13 @@ export class LiveLists {
     this.#cycleId = cycleId;
     this.#api = api;
     this.summary = $state.raw(initial);
-    this.refresh = coalesce(async () => {
-      try {
-        const [summary, regionLists, detail] = await Promise.all([
-          this.#api.listsSummary(this.#cycleId),
-          this.region ? this.#api.regionLists(this.#cycleId, this.region) : Promise.resolve([]),
-          this.commune ? this.#api.communeList(this.#cycleId, this.commune) : Promise.resolve(null),
-        ]);
-        Object.assign(this, { summary, regionLists, detail, refreshError: null });
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      const [summary, regionLists, detail] = await Promise.all([
+        this.#api.listsSummary(this.#cycleId),
+        this.region ? this.#api.regionLists(this.#cycleId, this.region) : Promise.resolve([]),
+        this.commune ? this.#api.communeList(this.#cycleId, this.commune) : Promise.resolve(null),
+      ]);
+      Object.assign(this, { summary, regionLists, detail });
     });
   }
 

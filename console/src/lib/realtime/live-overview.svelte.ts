@@ -1,6 +1,6 @@
 import type { Api, OverviewQuery } from '../api/client';
 import type { Overview } from '../api/types';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { watchOverview } from './watch';
 
 /**
@@ -19,15 +19,10 @@ export class LiveOverview {
     this.overview = $state.raw(initial.overview);
     this.years = $state.raw(initial.years);
     this.query = query;
-    this.refresh = coalesce(async () => {
-      try {
-        const answer = await api.overview(this.query);
-        this.years = answer.years;
-        this.#take(answer.overview);
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      const answer = await api.overview(this.query);
+      this.years = answer.years;
+      this.#take(answer.overview);
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Api } from '../api/client';
 import type { PaymentFigures } from '../api/types';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { watchPaymentFigures } from './watch';
 
 /**
@@ -19,13 +19,8 @@ export class LivePaymentFigures {
     this.#cycleId = cycleId;
     this.#onchange = onchange;
     this.figures = $state.raw(initial);
-    this.refresh = coalesce(async () => {
-      try {
-        this.#take(await api.paymentFigures(this.#cycleId));
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      this.#take(await api.paymentFigures(this.#cycleId));
     });
   }
 

@@ -1,7 +1,7 @@
 import type { TargetingProgress } from '../../../../domain/events';
 import type { Api } from '../api/client';
 import type { Targeting } from '../api/types';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { watchTargeting } from './watch';
 
 /**
@@ -20,13 +20,8 @@ export class LiveTargeting {
   constructor(initial: Targeting, api: Api) {
     this.targeting = $state.raw(initial);
     this.#api = api;
-    this.refresh = coalesce(async () => {
-      try {
-        this.targeting = await this.#api.getTargeting(this.targeting.cycleId);
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      this.targeting = await this.#api.getTargeting(this.targeting.cycleId);
     });
   }
 

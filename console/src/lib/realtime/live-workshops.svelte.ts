@@ -1,7 +1,7 @@
 import { msUntilNextDay, todayInMali, trainingCounts, workshopStatus } from '../../../../domain/training';
 import type { Api } from '../api/client';
 import type { TrainingOverview } from '../api/types';
-import { coalesce } from './coalesce';
+import { refresher } from './coalesce';
 import { watchWorkshops } from './watch';
 
 /**
@@ -22,13 +22,8 @@ export class LiveWorkshops {
   constructor(cycleId: string, initial: TrainingOverview, api: Api) {
     this.cycleId = cycleId;
     this.overview = $state.raw(initial);
-    this.refresh = coalesce(async () => {
-      try {
-        this.overview = await api.listWorkshops(this.cycleId);
-        this.refreshError = null;
-      } catch (err) {
-        this.refreshError = err;
-      }
+    this.refresh = refresher(this, async () => {
+      this.overview = await api.listWorkshops(this.cycleId);
     });
   }
 
