@@ -1,6 +1,6 @@
 // The overview's HTTP contract: the console page, the report and the partners' API read these shapes.
 import { z } from '@hono/zod-openapi';
-import { ALERT_KINDS, AWPB_COMPONENTS } from '../domain/overview';
+import { ALERT_KINDS, AWPB_COMPONENTS, forecastLineKey } from '../domain/overview';
 import { FUNDING_SOURCES } from '../domain/funding';
 import { GRIEVANCE_CATEGORIES } from '../domain/grievances';
 import { CYCLE_STATUSES, PHASES, PHASE_STATUSES } from '../domain/cycle';
@@ -8,6 +8,7 @@ import { isoDate, line } from './schemas';
 
 const int = () => z.number().int();
 const fcfa = () => z.number().int().openapi({ description: 'Integer FCFA' });
+const regionCode = () => z.string().regex(/^[A-Z]{3}$/, 'A region code such as MOP');
 const rate = () => z.number().nullable().openapi({ description: 'Achievements ÷ forecast (0.1711 is 17.11 %); null without a forecast' });
 
 /** A real calendar day, not only its shape. */
@@ -80,7 +81,7 @@ export const ExpenseInputSchema = z
   .object({
     component: z.enum(AWPB_COMPONENTS),
     fundingSource: z.enum(FUNDING_SOURCES),
-    regionCode: z.string().regex(/^[A-Z]{3}$/, 'A region code such as MOP').nullable().default(null),
+    regionCode: regionCode().nullable().default(null),
     amountFcfa: z.number().int('FCFA amounts are whole numbers').positive().max(1_000_000_000_000),
     spentOn: calendarDay,
     description: line().trim().min(3).max(500),
@@ -89,3 +90,44 @@ export const ExpenseInputSchema = z
   .openapi('AwpbExpenseInput');
 
 export const ExpenseSchema = ExpenseInputSchema.extend({ id: z.string(), recordedBy: z.string(), recordedAt: z.string() }).openapi('AwpbExpense');
+
+
+/** Every component × funding source × (national and up to 11 regions): more lines than that repeat one. */
+const MAX_FORECAST_LINES = AWPB_COMPONENTS.length * FUNDING_SOURCES.length * 12;
+
+export const ForecastLineSchema = z
+  .object({
+    component: z.enum(AWPB_COMPONENTS),
+    fundingSource: z.enum(FUNDING_SOURCES),
+    regionCode: regionCode().nullable().openapi({ description: 'null: a national line no region carries' }),
+    amountFcfa: z.number().int('FCFA amounts are whole numbers').min(0).max(1_000_000_000_000),
+  })
+  .strict()
+  .openapi('AwpbForecastLine');
+
+export const ForecastPlanInputSchema = z
+  .object({
+    lines: z
+      .array(ForecastLineSchema)
+      .min(1, 'A plan holds at least one line')
+      .max(MAX_FORECAST_LINES)
+      .superRefine((lines, ctx) => {
+        const seen = new Set<string>();
+        lines.forEach((l, i) => {
+          const key = forecastLineKey(l);
+          if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: 'The same component, funding source and region twice' });
+          seen.add(key);
+        });
+      }),
+    basedOn: z.string().datetime().nullable().openapi({ description: 'The updatedAt of the plan the editor started from (null: the year had none); another change since is refused with 409' }),
+  })
+  .strict()
+  .openapi('AwpbForecastPlanInput');
+
+export const ForecastPlanSchema = z
+  .object({ year: int(), lines: z.array(ForecastLineSchema), updatedAt: z.string().nullable(), updatedBy: z.string().nullable(), years: z.array(int()), regions: z.array(z.object({ code: z.string(), name: z.string() })) })
+  .openapi('AwpbForecastPlan');
+
+export const ForecastYearParam = z.object({
+  year: z.coerce.number().int().min(2013).max(2100).openapi({ param: { name: 'year', in: 'path' } }),
+});

@@ -1,6 +1,7 @@
 // The coordination unit's overview and the steering committee's report: one shape, read by both.
 import type { CycleStatus, Phase, PhaseStatus } from './cycle';
 import type { GrievanceCategory } from './grievances';
+import type { FundingSource } from './funding';
 import type { Area } from './roles';
 
 /** Components of the annual work plan and budget (AWPB, French PTBA). */
@@ -124,6 +125,29 @@ export interface GrievanceSummary {
   late: number;
   byCategory: Array<{ category: GrievanceCategory; cases: number; open: number }>;
 }
+
+/** One line of a year's AWPB: what a component is forecast to cost a funding source, in a region or nationally (null). */
+export interface AwpbForecastLine {
+  component: AwpbComponent;
+  fundingSource: FundingSource;
+  regionCode: string | null;
+  amountFcfa: number;
+}
+
+/** A year's AWPB as its editor reads it: `updatedAt` is what a replacement names as the plan it started from. */
+export interface AwpbForecastPlan {
+  year: number;
+  lines: AwpbForecastLine[];
+  updatedAt: string | null;
+  updatedBy: string | null;
+  /** Every year with a plan on record, newest first. */
+  years: number[];
+  /** The regions a line may name. */
+  regions: Array<{ code: string; name: string }>;
+}
+
+/** The key that makes a forecast line one of a kind within its year. */
+export const forecastLineKey = (l: Pick<AwpbForecastLine, 'component' | 'fundingSource' | 'regionCode'>) => `${l.component}|${l.fundingSource}|${l.regionCode ?? ''}`;
 
 export interface Overview {
   area: Area;

@@ -1,6 +1,6 @@
 // The coordination unit's overview, the steering committee's report (PDF and CSV) and AWPB expenses.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ExpenseInputSchema, ExpenseSchema, OverviewQuerySchema, OverviewSchema } from '../overview-schemas';
+import { ExpenseInputSchema, ExpenseSchema, ForecastPlanInputSchema, ForecastPlanSchema, ForecastYearParam, OverviewQuerySchema, OverviewSchema } from '../overview-schemas';
 import { principalIn, type AuthVariables } from '../middleware/auth';
 import { actorContext } from '../request-context';
 import { ErrorSchema } from '../schemas';
@@ -49,6 +49,28 @@ const recordExpense = guardedRoute('awpb.manage', {
   responses: { 201: json(z.object({ expense: ExpenseSchema }), 'Expense recorded'), 400: json(ErrorSchema, 'Invalid expense') },
 });
 
+const getForecastPlan = guardedRoute('awpb.manage', {
+  method: 'get',
+  path: '/forecasts/{year}',
+  tags,
+  summary: 'A year’s AWPB forecast lines (component × funding source × region or national), for its editor, with the years on record',
+  request: { params: ForecastYearParam },
+  responses: { 200: json(z.object({ plan: ForecastPlanSchema }), 'The year’s plan (no lines: none on record)'), 400: json(ErrorSchema, 'Invalid year') },
+});
+
+const replaceForecastPlan = guardedRoute('awpb.manage', {
+  method: 'put',
+  path: '/forecasts/{year}',
+  tags,
+  summary: 'Replace a year’s AWPB forecast lines, all or nothing (national coordination; 409 when the plan changed since `basedOn`)',
+  request: { params: ForecastYearParam, ...body(ForecastPlanInputSchema) },
+  responses: {
+    200: json(z.object({ plan: ForecastPlanSchema }), 'The plan saved'),
+    400: json(ErrorSchema, 'Invalid lines, a line twice, or an unknown region'),
+    409: json(ErrorSchema, 'The plan changed since the editor read it'),
+  },
+});
+
 const stamp = (asOf: string) => asOf.replaceAll('-', '');
 
 export function overviewRoutes(service: OverviewService) {
@@ -65,6 +87,11 @@ export function overviewRoutes(service: OverviewService) {
       const { overview } = await service.overview(viewerOf(principalIn(c)), c.req.valid('query'));
       c.header('content-disposition', `attachment; filename="jigi-${table}-${stamp(overview.asOf)}.csv"`);
       return c.body(reportCsv(overview, table), 200, { 'content-type': 'text/csv; charset=utf-8' });
+    })
+    .openapi(getForecastPlan, async (c) => c.json({ plan: await service.forecastPlan(c.req.valid('param').year) }, 200))
+    .openapi(replaceForecastPlan, async (c) => {
+      const plan = await service.replaceForecastPlan(c.req.valid('param').year, c.req.valid('json'), actorContext(c, principalIn(c)));
+      return c.json({ plan }, 200);
     })
     .openapi(recordExpense, async (c) => {
       const expense = await service.recordExpense(c.req.valid('json'), actorContext(c, principalIn(c)));

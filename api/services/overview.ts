@@ -1,10 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditRow } from '../../db/audit';
 import type { Database } from '../../db/client';
 import { forecastYears, readOverview } from '../../db/overview';
-import { auditLog, awpbExpenses, regions } from '../../db/schema';
+import { auditLog, awpbExpenses, awpbForecasts, regions } from '../../db/schema';
 import type { FundingSource } from '../../domain/funding';
-import { OVERVIEW_CHANNEL, type AwpbComponent, type Overview, type PartnerFigures } from '../../domain/overview';
+import { OVERVIEW_CHANNEL, type AwpbComponent, type AwpbForecastLine, type AwpbForecastPlan, type Overview, type PartnerFigures } from '../../domain/overview';
 import { can } from '../../domain/policy';
 import type { ActorContext, Area, Principal } from '../../domain/roles';
 import { ApiError } from '../errors';
@@ -71,17 +71,86 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
     return entry.read;
   }
 
+  /** Codes among these that are no region's. */
+  async function unknownRegions(codes: Array<string | null>): Promise<string[]> {
+    const wanted = [...new Set(codes.filter((c): c is string => c !== null))];
+    if (wanted.length === 0) return [];
+    const known = new Set((await database.db.select({ code: regions.code }).from(regions).where(inArray(regions.code, wanted))).map((r) => r.code));
+    return wanted.filter((c) => !known.has(c));
+  }
+
+  /** Drops the shared reads and wakes the overview's watchers (after the commit: pg_notify waits for it). */
+  function changed() {
+    shared.clear();
+    yearsRead = null;
+  }
+
+  /** What an editor of the plan picks from: the years on record and the regions. */
+  async function planContext(): Promise<Pick<AwpbForecastPlan, 'years' | 'regions'>> {
+    const [years, rows] = await Promise.all([forecastYears(database.sql), database.db.select({ code: regions.code, name: regions.name }).from(regions).orderBy(asc(regions.name))]);
+    return { years, regions: rows };
+  }
+
+  async function forecastPlan(year: number, db: Pick<Database['db'], 'select'> = database.db): Promise<Omit<AwpbForecastPlan, 'years' | 'regions'>> {
+    const rows = await db
+      .select()
+      .from(awpbForecasts)
+      .where(eq(awpbForecasts.year, year))
+      .orderBy(asc(awpbForecasts.component), asc(awpbForecasts.fundingSource), sql`${awpbForecasts.regionCode} asc nulls first`);
+    const last = rows.reduce<(typeof rows)[number] | null>((a, r) => (!a || r.updatedAt > a.updatedAt ? r : a), null);
+    return {
+      year,
+      lines: rows.map(({ component, fundingSource, regionCode, amountFcfa }) => ({ component, fundingSource, regionCode, amountFcfa })),
+      updatedAt: last ? last.updatedAt.toISOString() : null,
+      updatedBy: last ? last.updatedBy : null,
+    };
+  }
+
   return {
     overview,
+    /** A year's AWPB lines as its editor reads them, with the years on record. */
+    async forecastPlan(year: number): Promise<AwpbForecastPlan> {
+      const [plan, context] = await Promise.all([forecastPlan(year), planContext()]);
+      return { ...plan, ...context };
+    },
+    /**
+     * Replaces a year's AWPB with these lines, all or nothing, audited (the plan before and after). Refused
+     * with 409 when the plan changed since the editor read it (`basedOn`), so two editors never overwrite
+     * each other unknowingly; only the national coordination sets the plan.
+     */
+    async replaceForecastPlan(year: number, input: { lines: AwpbForecastLine[]; basedOn: string | null }, by: ActorContext): Promise<AwpbForecastPlan> {
+      if (by.principal.area.level !== 'national') throw new ApiError(403, 'forbidden', 'Only the national coordination sets the AWPB.');
+      const unknown = await unknownRegions(input.lines.map((l) => l.regionCode));
+      if (unknown.length > 0) throw new ApiError(400, 'validation_failed', `No region with code ${unknown.map((c) => `"${c}"`).join(', ')}.`);
+      const plan = await database.db.transaction(async (tx) => {
+        // One editor of a year at a time: the second reads what the first wrote.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('awpb-forecast'), ${year})`);
+        const before = await forecastPlan(year, tx);
+        const basedOn = input.basedOn === null ? null : new Date(input.basedOn).toISOString();
+        if (before.updatedAt !== basedOn) {
+          throw new ApiError(409, 'conflict', `The ${year} AWPB was changed by ${before.updatedBy ?? 'someone'} since you read it: reload it before saving.`, {
+            updatedAt: before.updatedAt,
+            updatedBy: before.updatedBy,
+          });
+        }
+        await tx.delete(awpbForecasts).where(eq(awpbForecasts.year, year));
+        // The clock, not the transaction's start: a plan saved after waiting for the lock is later than the one it waited for.
+        await tx.insert(awpbForecasts).values(input.lines.map((l) => ({ ...l, year, updatedBy: by.principal.username, updatedAt: sql`clock_timestamp()` })));
+        const after = await forecastPlan(year, tx);
+        await tx.insert(auditLog).values(auditRow(by, { action: 'awpb.forecast.replace', targetType: 'awpb-forecast', targetId: String(year), before: before.lines, after: after.lines }));
+        await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind: 'forecast', year })})`);
+        return after;
+      });
+      changed();
+      return { ...plan, ...(await planContext()) };
+    },
     /** An expense against the AWPB, with its audit row; the overview's watchers are woken after the commit. */
     async recordExpense(
       input: { component: AwpbComponent; fundingSource: FundingSource; regionCode: string | null; amountFcfa: number; spentOn: string; description: string },
       by: ActorContext,
     ) {
-      if (input.regionCode) {
-        const [known] = await database.db.select({ code: regions.code }).from(regions).where(eq(regions.code, input.regionCode));
-        if (!known) throw new ApiError(400, 'validation_failed', `No region with code "${input.regionCode}".`);
-      }
+      const [unknown] = await unknownRegions([input.regionCode]);
+      if (unknown) throw new ApiError(400, 'validation_failed', `No region with code "${unknown}".`);
       const row = await database.db.transaction(async (tx) => {
         const [expense] = await tx
           .insert(awpbExpenses)
@@ -91,8 +160,7 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
         await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind: 'expense', year: Number(input.spentOn.slice(0, 4)) })})`);
         return expense!;
       });
-      shared.clear();
-      yearsRead = null;
+      changed();
       return { ...row, recordedAt: row.recordedAt.toISOString() };
     },
     /** What a funder's system may see: aggregates, no alerts, no complaints, no names. */

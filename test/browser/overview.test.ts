@@ -162,4 +162,58 @@ describe('the overview page', () => {
       await page.context().close();
     }
   });
+
+  it('the coordinator drafts next year’s AWPB from 2020’s, saves it, and is told when someone else saved first', { timeout: 120_000 }, async () => {
+    const NEXT = new Date().getUTCFullYear() + 1;
+    const { page } = await newPage();
+    const digits = async (testid: string) => (await page.getByTestId(testid).innerText()).replace(/\D/g, '');
+    try {
+      // The overview shows the latest AWPB (2021); its editor opens on the same year.
+      await signInThroughPage(page, coordinator, '/apercu');
+      await page.getByTestId('awpb-edit').click();
+      await page.getByTestId('awpb-page').waitFor({ timeout: WAIT_MS });
+      expect(await digits('awpb-total')).toBe('19386000000');
+      await page.getByTestId('awpb-year').selectOption(String(NEXT));
+      await page.getByRole('button', { name: 'Ouvrir' }).click();
+      await page.getByTestId('awpb-status').getByText(`Aucun PTBA enregistré pour ${NEXT}.`).waitFor({ timeout: WAIT_MS });
+      await page.getByRole('button', { name: 'Partir du PTBA 2020' }).click();
+      const rows = page.getByTestId('awpb-line');
+      await expect.poll(() => digits('awpb-total'), { timeout: WAIT_MS }).toBe('15545000000');
+      const first = Number(await page.getByTestId('awpb-amount').first().inputValue());
+      await page.getByTestId('awpb-amount').first().fill(String(first + 1_000_000));
+      await expect.poll(() => digits('awpb-total')).toBe('15546000000');
+
+      // A new line has no amount yet (and may repeat another): the page says why and will not save it.
+      const count = await rows.count();
+      await page.getByTestId('awpb-add').click();
+      await expect.poll(() => rows.count()).toBe(count + 1);
+      expect(await page.getByTestId('awpb-save').isDisabled()).toBe(true);
+      await rows.last().getByText(/Un montant entier de FCFA, positif ou nul|Même composante, source et région qu’une autre ligne/).waitFor({ timeout: WAIT_MS });
+      await page.getByTestId('awpb-amount').last().fill('12');
+      expect(await page.getByTestId('awpb-save').isDisabled()).toBe(await rows.last().getByText('Même composante, source et région qu’une autre ligne').isVisible());
+      await page.getByRole('button', { name: `Retirer la ligne ${count + 1}` }).click();
+      await expect.poll(() => rows.count()).toBe(count);
+
+      await page.getByTestId('awpb-save').click();
+      await page.getByTestId('awpb-status').getByText(`PTBA ${NEXT} enregistré.`).waitFor({ timeout: WAIT_MS });
+      expect(await page.getByTestId('awpb-status').innerText()).toContain(`Modifié par ${coordinator.username}`);
+      await screenshots(page, 'awpb-editor');
+      const saved = await stack.database.sql<Array<{ n: number; total: number }>>`select count(*)::int as n, sum(amount_fcfa)::float8 as total from awpb_forecasts where year = ${NEXT}`;
+      expect(saved[0]).toEqual({ n: count, total: 15_546_000_000 });
+
+      // Another coordinator saves that year from the plan just saved; this page's next save is refused and reloads theirs.
+      const other = signers[1]!;
+      const theirs = (await other.call('GET', `/api/overview/forecasts/${NEXT}`)).body.plan;
+      const put = await other.call('PUT', `/api/overview/forecasts/${NEXT}`, { lines: theirs.lines.slice(0, 1), basedOn: theirs.updatedAt });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      await page.getByTestId('awpb-amount').first().fill('7');
+      await page.getByTestId('awpb-save').click();
+      await page.getByText('Quelqu’un a modifié ce PTBA depuis que vous l’avez ouvert.').waitFor({ timeout: WAIT_MS });
+      expect((await stack.database.sql`select 1 from awpb_forecasts where year = ${NEXT}`).length).toBe(1);
+      await page.getByTestId('awpb-reload').click();
+      await expect.poll(() => rows.count(), { timeout: WAIT_MS }).toBe(1);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -226,6 +226,66 @@ describe('AWPB expenses', () => {
     expect((await pushed).area).toEqual({ level: 'national' });
     socket.disconnect();
   });
+
+  it('the AWPB editor replaces a year’s lines whole: the execution rate follows, the change is audited, and a stale or bad plan changes nothing', async () => {
+    const YEAR = 2019;
+    const editor = (await coordinator.call('GET', '/api/auth/me')).body.user.username as string;
+    const empty = await coordinator.call('GET', `/api/overview/forecasts/${YEAR}`);
+    expect(empty.status, JSON.stringify(empty.body)).toBe(200);
+    expect(empty.body.plan).toMatchObject({ year: YEAR, lines: [], updatedAt: null, updatedBy: null });
+    expect(empty.body.plan.years).toEqual(expect.arrayContaining([2020, 2021]));
+    expect(empty.body.plan.regions.map((r: { code: string }) => r.code)).toContain('MOP');
+
+    const lines = [
+      { component: 'cash-transfers', fundingSource: 'world-bank-af2', regionCode: null, amountFcfa: 4_000_000_000 },
+      { component: 'cash-transfers', fundingSource: 'world-bank-af2', regionCode: 'MOP', amountFcfa: 1_000_000_000 },
+      { component: 'register', fundingSource: 'afd', regionCode: null, amountFcfa: 0 },
+    ];
+    const line = lines[0]!;
+    for (const [why, body] of [
+      ['a fraction of a franc', { lines: [{ ...line, amountFcfa: 1.5 }], basedOn: null }],
+      ['a negative amount', { lines: [{ ...line, amountFcfa: -1 }], basedOn: null }],
+      ['a line twice', { lines: [line, { ...line, amountFcfa: 5 }], basedOn: null }],
+      ['an unknown region', { lines: [{ ...line, regionCode: 'XXX' }], basedOn: null }],
+      ['an unknown component', { lines: [{ ...line, component: 'salaries' }], basedOn: null }],
+      ['no line', { lines: [], basedOn: null }],
+      ['no basedOn', { lines }],
+    ] as const) {
+      const refused = await coordinator.call('PUT', `/api/overview/forecasts/${YEAR}`, body);
+      expect(refused.status, why).toBe(400);
+    }
+    expect((await coordinator.call('PUT', '/api/overview/forecasts/1999', { lines, basedOn: null })).status).toBe(400);
+    // A regional focal point has no editor at all; the plan is the national coordination's.
+    expect((await mopti.call('GET', `/api/overview/forecasts/${YEAR}`)).status).toBe(403);
+    expect((await coordinator.call('GET', `/api/overview/forecasts/${YEAR}`)).body.plan.lines).toEqual([]);
+
+    const saved = await coordinator.call('PUT', `/api/overview/forecasts/${YEAR}`, { lines, basedOn: null });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.plan.lines).toHaveLength(3);
+    expect(saved.body.plan.updatedBy).toBe(editor);
+    expect(saved.body.plan.years).toContain(YEAR);
+    const o = await overviewOf(coordinator, `?year=${YEAR}&asOf=${YEAR}-12-31`);
+    expect(o.budget.total.forecastFcfa).toBe(5_000_000_000);
+    expect((await overviewOf(mopti, `?year=${YEAR}&asOf=${YEAR}-12-31`)).budget.total.forecastFcfa).toBe(1_000_000_000);
+
+    // Someone saving from the empty plan they read earlier would erase this one: refused, nothing changed.
+    const stale = await coordinator.call('PUT', `/api/overview/forecasts/${YEAR}`, { lines: [line], basedOn: null });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.details).toMatchObject({ updatedBy: editor });
+    expect((await overviewOf(coordinator, `?year=${YEAR}&asOf=${YEAR}-12-31`)).budget.total.forecastFcfa).toBe(5_000_000_000);
+
+    // From the plan just read, a revision replaces every line: the one left out is gone.
+    const revised = await coordinator.call('PUT', `/api/overview/forecasts/${YEAR}`, { lines: [{ ...line, amountFcfa: 3_000_000_000 }], basedOn: saved.body.plan.updatedAt });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body.plan.lines).toEqual([{ ...line, amountFcfa: 3_000_000_000 }]);
+    expect((await overviewOf(coordinator, `?year=${YEAR}&asOf=${YEAR}-12-31`)).budget.total.forecastFcfa).toBe(3_000_000_000);
+    const audit = await stack.database.sql<Array<{ before: unknown[]; after: unknown[]; actor: string }>>`
+      select before, after, actor_username as actor from audit_log where action = 'awpb.forecast.replace' and target_id = ${String(YEAR)} order by id`;
+    expect(audit.map((a) => [a.actor, a.before.length, a.after.length])).toEqual([
+      [editor, 0, 3],
+      [editor, 3, 1],
+    ]);
+  });
 });
 
 describe('partner API', () => {

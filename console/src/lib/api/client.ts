@@ -10,6 +10,8 @@ import { sessionEnded } from '../session/session-ended';
 import { ApiError } from './api-error';
 import type {
   AdminSession,
+  AwpbForecastLine,
+  AwpbForecastPlan,
   AdminUser,
   AuditFilters,
   AuditPage,
@@ -386,6 +388,14 @@ export function createApi(fetch?: Fetch) {
     /** The overview for an AWPB year and a date (the latest year and today when absent), as the caller's area sees it. */
     async overview(query: OverviewQuery = {}): Promise<{ overview: Overview; years: number[] }> {
       return guarded(() => api.overview.$get({ query: overviewQuery(query) }));
+    },
+    /** A year's AWPB forecast lines for their editor, with the years on record and the regions. */
+    async forecastPlan(year: number): Promise<AwpbForecastPlan> {
+      return (await guarded(() => api.overview.forecasts[':year'].$get({ param: { year: String(year) } }))).plan;
+    },
+    /** Replaces a year's AWPB lines; 409 when someone changed it since `basedOn`. */
+    async replaceForecastPlan(year: number, input: { lines: AwpbForecastLine[]; basedOn: string | null }): Promise<AwpbForecastPlan> {
+      return (await guarded(() => api.overview.forecasts[':year'].$put({ param: { year: String(year) }, json: input }))).plan;
     },
     /** Paid, failed, in flight, execution rate, per region, agency and funding source, as the caller's area sees them. */
     async paymentFigures(cycleId: string): Promise<PaymentFigures> {

@@ -127,7 +127,7 @@ export type ProcurementTemplateEdit = InferRequestType<Procurement['templates'][
 
 type Cycles = Routes['cycles'];
 export type { PaymentCounts, PaymentFigures, PaymentFiguresRow } from '../../../../domain/payment-figures';
-export type { BudgetLine, Overview, OverviewAlert, RegionFigures, ReportTable } from '../../../../domain/overview';
+export type { AwpbForecastLine, AwpbForecastPlan, BudgetLine, Overview, OverviewAlert, RegionFigures, ReportTable } from '../../../../domain/overview';
 /** A payment list (commune × agency × tranche) with its envelope, signatures and the stage it waits for. */
 export type PaymentList = Answer<Cycles[':cycleId']['payment-lists']['$get']>['lists'][number];
 export type PaymentsQueuePage = Answer<Cycles[':cycleId']['payments']['$get']>;
