@@ -46,6 +46,8 @@ interface Candidate {
   tranche: number;
   status: PaymentStatus;
   attempts: number;
+  /** May have reached the agency (payment_handed_over): not cancelled. */
+  handedOver: boolean;
   generation: number;
   phone: string | null;
   agencyId: string;
@@ -77,6 +79,7 @@ function filterClause(sql: Tx, filter: PaymentFilter | null | undefined) {
 
 const CANDIDATE_COLUMNS = (sql: Tx) => sql`
   id::float8 as id, cycle_id as "cycleId", rsu_id as "rsuId", tranche, status, attempts, generation, phone,
+  payment_handed_over(attempts, list_id, batch_no, updated_at) as "handedOver",
   agency_id as "agencyId", list_id as "listId", batch_no as "batchNo", region_code as "regionCode", commune_code as "communeCode"`;
 
 export function createPaymentActionActivities({ database }: { database: Database }) {
@@ -124,7 +127,7 @@ export function createPaymentActionActivities({ database }: { database: Database
       const changed = await tx<Array<{ id: number; from: PaymentStatus; generation: number }>>`
         with before as (select id, status from payments where id = any(${tx.array(ids)}::bigint[]))
         update payments p set status = 'cancelled', updated_at = now()
-        from before where p.id = before.id and (p.status = 'failed' or (p.status = 'pending' and p.attempts = 0))
+        from before where p.id = before.id and (p.status = 'failed' or (p.status = 'pending' and not payment_handed_over(p.attempts, p.list_id, p.batch_no, p.updated_at)))
         returning p.id::float8 as id, before.status as "from", p.generation`;
       await tx`
         insert into payment_status_history (payment_id, from_status, to_status, generation, detail, actor)

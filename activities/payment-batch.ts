@@ -58,6 +58,8 @@ interface OpenPayment {
   phone: string | null;
   status: PaymentStatus;
   attempts: number;
+  /** May have reached the agency (payment_handed_over): asked by its key before anything is sent. */
+  handedOver: boolean;
   generation: number;
   agencyId: string;
 }
@@ -68,6 +70,8 @@ interface Outcome {
   reference?: string | null;
   reason?: FailureReason | null;
   error?: string | null;
+  /** A call for this payment reached the agency: counted in its attempts. */
+  attempted?: boolean;
 }
 
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -123,7 +127,7 @@ function outcomeOf(payment: OpenPayment, answer: AgencyAnswer | AgencyStatus): O
     case 'unreachable':
       return { payment, to: 'ambiguous', error: answer.message };
     case 'transient':
-      // Nothing committed, but the row already counts an attempt: the next attempt asks the status first.
+      // Nothing committed, but the attempt is counted: the next one asks the status first.
       return { payment, to: payment.status, error: answer.message };
     case 'not-found':
       return { payment, to: 'pending', error: null };
@@ -145,7 +149,8 @@ export function createPaymentActivities({ database, agencies }: { database: Data
 
   function paymentsOf(listId: string, batchNo: number, statuses: PaymentStatus[]): Promise<OpenPayment[]> {
     return sql<OpenPayment[]>`
-      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation, agency_id as "agencyId"
+      select id::float8 as id, idempotency_key as "idempotencyKey", amount_fcfa as "amountFcfa", phone, status, attempts, generation, agency_id as "agencyId",
+        payment_handed_over(attempts, list_id, batch_no, updated_at) as "handedOver"
       from payments where list_id = ${listId} and batch_no = ${batchNo} and status::text = any(${sql.array(statuses)}::text[])
       order by id`;
   }
@@ -163,14 +168,16 @@ export function createPaymentActivities({ database, agencies }: { database: Data
           ${sql.array(moving.map((o) => o.payment.generation))}::int[],
           ${sql.array(moving.map((o) => o.reference ?? null))}::text[],
           ${sql.array(moving.map((o) => o.reason ?? null))}::text[],
-          ${sql.array(moving.map((o) => o.error ?? null))}::text[]
-        ) as u(id, from_status, to_status, generation, reference, reason, error)
+          ${sql.array(moving.map((o) => o.error ?? null))}::text[],
+          ${sql.array(moving.map((o) => (o.attempted ? 1 : 0)))}::int[]
+        ) as u(id, from_status, to_status, generation, reference, reason, error, attempted)
       ), changed as (
         update payments p set
           status = u.to_status::payment_status,
           agency_reference = coalesce(u.reference, p.agency_reference),
           failure_reason = u.reason::payment_failure_reason,
           last_error = u.error,
+          attempts = p.attempts + u.attempted,
           submitted_at = case when u.to_status in ('submitted', 'confirmed') then coalesce(p.submitted_at, now()) else p.submitted_at end,
           confirmed_at = case when u.to_status = 'confirmed' then now() else p.confirmed_at end,
           updated_at = now()
@@ -259,10 +266,10 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     },
 
     /**
-     * Sends one batch of a released list to its agency. What may already have been sent (an attempt
-     * counted, or an ambiguous answer) is first asked by its key, never resent blind; an invalid
-     * account fails that payment alone; what stays unsettled fails the activity so Temporal retries
-     * it with backoff.
+     * Sends one batch of a released list to its agency. What may already have been sent (its batch
+     * handed over since it became pending, an attempt counted, or an ambiguous answer) is first asked
+     * by its key, never resent blind; an invalid account fails that payment alone; what stays
+     * unsettled fails the activity so Temporal retries it with backoff.
      */
     async submitPaymentBatch(input: PaymentBatchInput): Promise<PaymentBatchResult> {
       // However slow the agency, the worker beats all along.
@@ -318,22 +325,27 @@ export function createPaymentActivities({ database, agencies }: { database: Data
     let unsettled = 0;
 
     // 1. Settle: whatever the agency may already hold is asked by the same key.
-    const toAsk = open.filter((p) => p.status !== 'pending' || p.attempts > 0);
+    const toAsk = open.filter((p) => p.status !== 'pending' || p.handedOver);
     const asked = toAsk.length === 0 ? [] : await mapLimit(toAsk, lanes, async (payment) => ({ payment, status: await agency.status(payment.idempotencyKey) }));
-    await record(asked.map(({ payment, status }) => outcomeOf(payment, status)));
+    // A transfer the agency holds from a call never recorded (the worker was killed mid-call) counts as that attempt.
+    const held = (kind: AgencyStatus['kind']) => kind === 'confirmed' || kind === 'failed' || kind === 'submitted';
+    await record(asked.map(({ payment, status }) => ({ ...outcomeOf(payment, status), attempted: payment.attempts === 0 && held(status.kind) })));
     const notFound = new Set(asked.filter((a) => a.status.kind === 'not-found').map((a) => a.payment.id));
     unsettled += asked.filter((a) => a.status.kind === 'unreachable' || a.status.kind === 'transient').length;
 
-    // 2. Send what the agency has never had, counting the attempt before the call.
-    const toSend = open.filter((p) => (p.status === 'pending' && p.attempts === 0) || notFound.has(p.id)).map((p) => ({ ...p, status: 'pending' as const }));
+    // 2. Send what the agency has never had, the batch marked as handed over before the call (one row,
+    // not a write per payment) and each attempt counted with its answer.
+    const toSend = open.filter((p) => (p.status === 'pending' && !p.handedOver) || notFound.has(p.id)).map((p) => ({ ...p, status: 'pending' as const }));
     const noPhone = toSend.filter((p) => !p.phone);
     await record(noPhone.map((payment) => ({ payment, to: 'failed', reason: 'invalid-account', error: 'no phone number on the beneficiary list' })));
     const sendable = toSend.filter((p) => p.phone);
     if (sendable.length > 0) {
-      await sql`update payments set attempts = attempts + 1, updated_at = now() where id = any(${sql.array(sendable.map((p) => p.id))}::bigint[])`;
+      await sql`
+        insert into payment_batch_sends (list_id, batch_no) values (${listId}, ${batchNo})
+        on conflict (list_id, batch_no) do update set sends = payment_batch_sends.sends + 1, last_send_at = now()`;
     }
     const answers = await send(agency, agencyRow.bulkSize, sendable, lanes);
-    const sent = sendable.map((p) => outcomeOf(p, answers.get(p.idempotencyKey)!));
+    const sent = sendable.map((p) => ({ ...outcomeOf(p, answers.get(p.idempotencyKey)!), attempted: true }));
     await record(sent);
     unsettled += sent.filter((o) => o.to === 'ambiguous' || o.to === 'pending').length;
 

@@ -224,8 +224,9 @@ async function perPaymentBaseline(database: Database, client: Client, taskQueue:
 }
 
 /**
- * The ledger writes of a run done directly: the rows COPYed in, then batch by batch the attempt
- * counted, the status set with its reference and the history row written (unnest), two lanes at once.
+ * The ledger writes of a run done directly: the rows COPYed in, then batch by batch the batch marked
+ * as handed over, the status set with its reference and attempt and the history row written (unnest),
+ * two lanes at once.
  */
 async function rawCeiling(database: Database, n: number, batch: number): Promise<number> {
   const { sql } = database;
@@ -246,11 +247,11 @@ async function rawCeiling(database: Database, n: number, batch: number): Promise
   await pipeline(rows, copy);
   await mapLimit(Array.from({ length: Math.ceil(n / batch) }, (_, i) => i), 2, async (batchNo) => {
     const ids = (await sql<Array<{ id: number }>>`select id::float8 as id from payments where list_id = ${listId} and batch_no = ${batchNo} and status = 'pending'`).map((r) => r.id);
-    await sql`update payments set attempts = attempts + 1, updated_at = now() where id = any(${sql.array(ids)}::bigint[])`;
+    await sql`insert into payment_batch_sends (list_id, batch_no) values (${listId}, ${batchNo}) on conflict (list_id, batch_no) do update set sends = payment_batch_sends.sends + 1, last_send_at = now()`;
     await sql`
       with u as (select * from unnest(${sql.array(ids)}::bigint[], ${sql.array(ids.map((id) => `SIM${id}`))}::text[]) as u(id, reference)),
       changed as (
-        update payments p set status = 'confirmed', agency_reference = u.reference, submitted_at = now(), confirmed_at = now(), updated_at = now()
+        update payments p set status = 'confirmed', agency_reference = u.reference, attempts = p.attempts + 1, submitted_at = now(), confirmed_at = now(), updated_at = now()
         from u where p.id = u.id and p.status = 'pending' returning p.id, p.generation
       )
       insert into payment_status_history (payment_id, from_status, to_status, generation) select id, 'pending', 'confirmed', generation from changed`;

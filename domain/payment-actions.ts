@@ -61,8 +61,8 @@ export const MAX_PAYMENTS_PER_ACTION = 500;
  * key); an ambiguous or submitted one is settled by asking the agency, never resent blind. Cancelling
  * also stops a payment not yet sent.
  */
-export function actionApplies(action: PaymentAction, payment: { status: PaymentStatus; attempts: number }): boolean {
-  if (action === 'cancel') return payment.status === 'failed' || (payment.status === 'pending' && payment.attempts === 0);
+export function actionApplies(action: PaymentAction, payment: { status: PaymentStatus; handedOver: boolean }): boolean {
+  if (action === 'cancel') return payment.status === 'failed' || (payment.status === 'pending' && !payment.handedOver);
   return payment.status === 'failed';
 }
 

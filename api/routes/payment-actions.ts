@@ -5,7 +5,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Database } from '../../db/client';
 import { paymentActions, paymentAgencies, payments } from '../../db/schema';
@@ -160,7 +160,7 @@ export function paymentActionRoutes({ database, temporal }: PaymentActionRouteDe
       if (invalid) throw new ApiError(409, 'rule_violated', invalid.message, { rule: invalid.rule });
       if (request.paymentIds) {
         const found = await db
-          .select({ id: payments.id, status: payments.status, attempts: payments.attempts })
+          .select({ id: payments.id, status: payments.status, handedOver: sql<boolean>`payment_handed_over(${payments.attempts}, ${payments.listId}, ${payments.batchNo}, ${payments.updatedAt})` })
           .from(payments)
           .where(and(eq(payments.cycleId, cycleId), inArray(payments.id, request.paymentIds), inArea(principal)));
         const missing = request.paymentIds.filter((id) => !found.some((f) => f.id === id));

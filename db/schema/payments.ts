@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, foreignKey, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import type { LotArea } from '../../domain/procurement';
 import { cycles } from './cycles';
 import type { PaymentFilter } from '../../domain/payment-actions';
@@ -119,6 +119,25 @@ export const payments = pgTable(
     // its time in foreign-key checks. A payment's cycle is its list's, and goes with it.
     foreignKey({ name: 'payments_list_cycle_fk', columns: [t.listId, t.cycleId], foreignColumns: [paymentLists.id, paymentLists.cycleId] }).onDelete('cascade'),
   ],
+);
+
+/**
+ * When a batch was last handed to its agency: written once per send, before the call, for the whole
+ * batch (not one row update per payment). A payment still pending may have reached the agency if its
+ * batch was sent at or after it became pending, and is then asked by its key before any resend (and
+ * cannot be cancelled): see the SQL function payment_handed_over (migration 0015).
+ */
+export const paymentBatchSends = pgTable(
+  'payment_batch_sends',
+  {
+    listId: uuid('list_id')
+      .notNull()
+      .references(() => paymentLists.id, { onDelete: 'cascade' }),
+    batchNo: integer('batch_no').notNull(),
+    sends: integer('sends').notNull().default(1),
+    lastSendAt: at('last_send_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.listId, t.batchNo] })],
 );
 
 /** Every status a payment went through, why and by whom (null: the system). */

@@ -175,6 +175,43 @@ describe('payment run against the agency simulator', () => {
     await maybeRecordHistory(stack.client, handle.workflowId, 'payment-run', 'faults-settled');
   });
 
+  it('a batch handed over whose answers were never recorded is asked payment by payment, never resent blind, and cannot be cancelled meanwhile', async () => {
+    await sim.setFaults({ errorRate: 0, timeoutAfterCommitRate: 0 });
+    const { cycleId, lists, households } = await seedCycle(10, 'sim-momo-handed-over');
+    const { sql } = stack.database;
+    const [handed, untouched] = lists;
+    const batch = await sql<Array<{ id: number; key: string; phone: string | null }>>`
+      select id::float8 as id, idempotency_key as key, phone from payments where list_id = ${handed!.listId} and batch_no = 0 and phone is not null order by id`;
+    // A worker marked the batch handed over and was killed mid-call: the agency got half of it. It got them
+    // with another payee number, so that a blind resend under the same key would be refused as a conflict.
+    const agency = new MobileMoneyAgency({ baseUrl: sim.url, credential: 'jigi-worker', ratePerSecond: 50, timeoutMs: 2_000 });
+    const reached = batch.slice(0, 5);
+    for (const p of reached) expect((await agency.submit({ idempotencyKey: p.key, amountFcfa: 90_000, phone: '+22370999990' })).kind).toBe('confirmed');
+    await sql`insert into payment_batch_sends (list_id, batch_no) values (${handed!.listId}, 0)`;
+    const handedOver = async (listId: string) =>
+      (await sql<Array<{ h: boolean }>>`select payment_handed_over(attempts, list_id, batch_no, updated_at) as h from payments where list_id = ${listId}`).map((r) => r.h);
+    expect(new Set(await handedOver(handed!.listId))).toEqual(new Set([true]));
+    expect(new Set(await handedOver(untouched!.listId))).toEqual(new Set([false]));
+    const cancel = await signers[0]!.call('POST', `/api/cycles/${cycleId}/payments/actions`, { action: 'cancel', paymentIds: [batch[7]!.id], reason: 'Doublon supposé' });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(409);
+    expect(cancel.body.error.details).toMatchObject({ rule: 'nothing-to-act-on' });
+
+    await (await runPayments(cycleId, 'sim-momo-handed-over', lists)).result();
+    expectReconciled(await reconcile(cycleId, households));
+    const after = await sql<Array<{ key: string; status: string; attempts: number; reference: string | null }>>`
+      select idempotency_key as key, status, attempts, agency_reference as reference from payments where list_id = ${handed!.listId} and phone is not null`;
+    // Each one confirmed under the reference of the transfer the agency already held, the call counted once.
+    expect(after).toHaveLength(batch.length);
+    for (const p of after) expect(p, p.key).toMatchObject({ status: 'confirmed', attempts: 1 });
+    for (const p of reached) {
+      const held = await agency.status(p.key);
+      expect(held.kind).toBe('confirmed');
+      expect(after.find((a) => a.key === p.key)?.reference).toBe((held as { reference: string }).reference);
+    }
+    const [sends] = await sql<Array<{ n: number }>>`select sends as n from payment_batch_sends where list_id = ${handed!.listId} and batch_no = 0`;
+    expect(sends!.n).toBe(2);
+  });
+
   it('through a bulk endpoint, a request lost whole is settled payment by payment: nobody paid twice', async () => {
     await sim.setFaults({ errorRate: 0.1, timeoutAfterCommitRate: 0.1 });
     const { cycleId, lists, households } = await seedCycle(100, 'sim-momo-bulk', { bulkSize: 10 });
