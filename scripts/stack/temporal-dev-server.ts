@@ -201,15 +201,29 @@ export async function freePort(): Promise<number> {
   return listenOnce(0);
 }
 
+/** The last lines of a process's output, and its first few: a Go panic states its reason first, then a long trace. */
 class LineTail {
+  private readonly head: string[] = [];
   private readonly lines: string[] = [];
-  constructor(private readonly max: number) {}
+  private dropped = 0;
+  constructor(
+    private readonly max: number,
+    private readonly keepFirst = 0,
+  ) {}
   push(line: string): void {
+    if (this.head.length < this.keepFirst) {
+      this.head.push(line);
+      return;
+    }
     this.lines.push(line);
-    if (this.lines.length > this.max) this.lines.shift();
+    if (this.lines.length > this.max) {
+      this.lines.shift();
+      this.dropped += 1;
+    }
   }
   text(): string {
-    return this.lines.length ? this.lines.map((l) => `  | ${l}`).join('\n') : '  | (no output)';
+    const all = [...this.head, ...(this.dropped > 0 ? [`… ${this.dropped} line(s) …`] : []), ...this.lines];
+    return all.length ? all.map((l) => `  | ${l}`).join('\n') : '  | (no output)';
   }
 }
 
@@ -278,7 +292,7 @@ export async function startTemporalDevServer(opts: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);
-  const output = new LineTail(40);
+  const output = new LineTail(30, 12);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => output.push(line));
   }

@@ -168,11 +168,14 @@ describe('the overview page', () => {
     const { page } = await newPage();
     const digits = async (testid: string) => (await page.getByTestId(testid).innerText()).replace(/\D/g, '');
     try {
-      // The overview shows the latest AWPB (2021); its editor opens on the same year.
+      // The overview shows the latest AWPB up to today; its editor opens on the same year, with its total.
       await signInThroughPage(page, coordinator, '/apercu');
       await page.getByTestId('awpb-edit').click();
       await page.getByTestId('awpb-page').waitFor({ timeout: WAIT_MS });
-      expect(await digits('awpb-total')).toBe('19386000000');
+      const shown = Number(new URL(page.url()).searchParams.get('annee'));
+      const [onRecord] = await stack.database.sql<Array<{ total: number }>>`select sum(amount_fcfa)::float8 as total from awpb_forecasts where year = ${shown}`;
+      expect(onRecord!.total).toBeGreaterThan(0);
+      expect(await digits('awpb-total')).toBe(String(onRecord!.total));
       await page.getByTestId('awpb-year').selectOption(String(NEXT));
       await page.getByRole('button', { name: 'Ouvrir' }).click();
       await page.getByTestId('awpb-status').getByText(`Aucun PTBA enregistré pour ${NEXT}.`).waitFor({ timeout: WAIT_MS });

@@ -211,15 +211,21 @@ describe('resolutions that act', () => {
     expect(approved.body.correctivePayment).toMatchObject({ tranche: CORRECTIVE_TRANCHE_BASE, approvedBy: expect.any(String) });
     const { db } = stack.database;
     const corrective = async () => (await db.select().from(payments).where(and(eq(payments.rsuId, rsu(1)), eq(payments.tranche, CORRECTIVE_TRANCHE_BASE))))[0];
-    await expect.poll(async () => (await corrective())?.attempts ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
+    // On its way: its batch handed over to the agency (the answer takes 4 s to come back).
+    const handedOver = async () =>
+      (await stack.database.sql<Array<{ h: boolean }>>`
+        select payment_handed_over(attempts, list_id, batch_no, updated_at) as h from payments where rsu_id = ${rsu(1)} and tranche = ${CORRECTIVE_TRANCHE_BASE}`)[0]?.h ?? false;
+    await expect.poll(handedOver, { timeout: 15_000 }).toBe(true);
+    expect((await corrective())?.attempts).toBe(0);
     await killProcess(worker!);
     await sim.setFaults({ latencyMs: 0 });
     worker = await startWorkerProcess(stack, WORKER_ENV);
     await expect.poll(async () => (await corrective())?.status, { timeout: 60_000, interval: 500 }).toBe('confirmed');
     await expect.poll(async () => (await detail(reference)).timeline.map((t: { kind: string }) => t.kind), { timeout: 15_000 }).toContain('payment-paid');
 
-    // Once in the agency's ledger, under the corrective tranche's own key; the original tranche untouched.
+    // Once in the agency's ledger, under the corrective tranche's own key, the call counted once; the original tranche untouched.
     const paid = await corrective();
+    expect(paid!.attempts).toBe(1);
     const statement: string[] = [];
     for await (const line of new MobileMoneyAgency({ baseUrl: sim.url, credential: 'auditor', ratePerSecond: 100 }).statement()) statement.push(line.idempotencyKey);
     expect(statement.filter((key) => key === paid!.idempotencyKey)).toHaveLength(1);
