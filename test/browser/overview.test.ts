@@ -209,6 +209,10 @@ describe('the overview page', () => {
       const theirs = (await other.call('GET', `/api/overview/forecasts/${NEXT}`)).body.plan;
       const put = await other.call('PUT', `/api/overview/forecasts/${NEXT}`, { lines: theirs.lines.slice(0, 1), basedOn: theirs.updatedAt });
       expect(put.status, JSON.stringify(put.body)).toBe(200);
+      // Said at once, without saving or reloading.
+      await page.getByTestId('awpb-changed-elsewhere').waitFor({ timeout: WAIT_MS });
+      expect(await page.getByTestId('awpb-changed-elsewhere').innerText()).toContain('a enregistré ce PTBA');
+      await screenshots(page, 'awpb-changed-elsewhere');
       await page.getByTestId('awpb-amount').first().fill('7');
       await page.getByTestId('awpb-save').click();
       await page.getByText('Quelqu’un a modifié ce PTBA depuis que vous l’avez ouvert.').waitFor({ timeout: WAIT_MS });

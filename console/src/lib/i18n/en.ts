@@ -1161,6 +1161,7 @@ export const en: Messages = {
     saveFailed: 'Save refused:',
     loadFailed: 'Could not load the AWPB:',
     changedMeanwhile: 'Someone changed this AWPB since you opened it.',
+    changedBy: (who: string, when: string) => `${who} saved this AWPB on ${when}, after you opened it: reload it before going on.`,
     reload: 'Reload the AWPB',
     readOnly: 'Only the national coordination edits the AWPB.',
   },

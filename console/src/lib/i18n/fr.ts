@@ -1166,6 +1166,7 @@ export const fr = {
     saveFailed: 'Enregistrement refusé :',
     loadFailed: 'Impossible de charger le PTBA :',
     changedMeanwhile: 'Quelqu’un a modifié ce PTBA depuis que vous l’avez ouvert.',
+    changedBy: (who: string, when: string) => `${who} a enregistré ce PTBA le ${when}, après que vous l’avez ouvert : rechargez-le avant de continuer.`,
     reload: 'Recharger le PTBA',
     readOnly: 'Seule la coordination nationale modifie le PTBA.',
   },
