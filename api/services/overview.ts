@@ -79,10 +79,15 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
     return wanted.filter((c) => !known.has(c));
   }
 
-  /** Drops the shared reads and wakes the overview's watchers (after the commit: pg_notify waits for it). */
+  /** Drops the shared reads, once an AWPB change is committed. */
   function changed() {
     shared.clear();
     yearsRead = null;
+  }
+
+  /** Wakes the overview's watchers on every node, from inside the change's transaction (Postgres sends it at commit). */
+  async function wake(tx: Pick<Database['db'], 'execute'>, kind: 'forecast' | 'expense', year: number) {
+    await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind, year })})`);
   }
 
   /** What an editor of the plan picks from: the years on record and the regions. */
@@ -91,7 +96,7 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
     return { years, regions: rows };
   }
 
-  async function forecastPlan(year: number, db: Pick<Database['db'], 'select'> = database.db): Promise<Omit<AwpbForecastPlan, 'years' | 'regions'>> {
+  async function readPlan(year: number, db: Pick<Database['db'], 'select'> = database.db): Promise<Omit<AwpbForecastPlan, 'years' | 'regions'>> {
     const rows = await db
       .select()
       .from(awpbForecasts)
@@ -110,7 +115,7 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
     overview,
     /** A year's AWPB lines as its editor reads them, with the years on record. */
     async forecastPlan(year: number): Promise<AwpbForecastPlan> {
-      const [plan, context] = await Promise.all([forecastPlan(year), planContext()]);
+      const [plan, context] = await Promise.all([readPlan(year), planContext()]);
       return { ...plan, ...context };
     },
     /**
@@ -125,7 +130,7 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
       const plan = await database.db.transaction(async (tx) => {
         // One editor of a year at a time: the second reads what the first wrote.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext('awpb-forecast'), ${year})`);
-        const before = await forecastPlan(year, tx);
+        const before = await readPlan(year, tx);
         const basedOn = input.basedOn === null ? null : new Date(input.basedOn).toISOString();
         if (before.updatedAt !== basedOn) {
           throw new ApiError(409, 'conflict', `The ${year} AWPB was changed by ${before.updatedBy ?? 'someone'} since you read it: reload it before saving.`, {
@@ -136,9 +141,9 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
         await tx.delete(awpbForecasts).where(eq(awpbForecasts.year, year));
         // The clock, not the transaction's start: a plan saved after waiting for the lock is later than the one it waited for.
         await tx.insert(awpbForecasts).values(input.lines.map((l) => ({ ...l, year, updatedBy: by.principal.username, updatedAt: sql`clock_timestamp()` })));
-        const after = await forecastPlan(year, tx);
+        const after = await readPlan(year, tx);
         await tx.insert(auditLog).values(auditRow(by, { action: 'awpb.forecast.replace', targetType: 'awpb-forecast', targetId: String(year), before: before.lines, after: after.lines }));
-        await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind: 'forecast', year })})`);
+        await wake(tx, 'forecast', year);
         return after;
       });
       changed();
@@ -157,7 +162,7 @@ export function createOverviewService({ database, failedShareThreshold, maxAgeMs
           .values({ ...input, recordedBy: by.principal.username })
           .returning();
         await tx.insert(auditLog).values(auditRow(by, { action: 'awpb.expense.record', targetType: 'awpb-expense', targetId: expense!.id, after: input }));
-        await tx.execute(sql`select pg_notify(${OVERVIEW_CHANNEL}, ${JSON.stringify({ kind: 'expense', year: Number(input.spentOn.slice(0, 4)) })})`);
+        await wake(tx, 'expense', Number(input.spentOn.slice(0, 4)));
         return expense!;
       });
       changed();
